@@ -1,0 +1,339 @@
+//! The command line: argument definitions (clap) and the admin commands, which open the store
+//! directly and work while the daemon runs (SQLite arbitrates between the two processes).
+
+use std::io::{BufReader, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+
+use crate::clock::Clock;
+use crate::config::{Config, ListConfig};
+use crate::mbox::{MboxReader, write_mboxrd};
+use crate::message;
+use crate::store::{ArchiveRecord, Store};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "wgmail",
+    version,
+    about = "Mailing lists for working groups that run the IETF way"
+)]
+pub struct Cli {
+    /// Site configuration file (TOML). Without it, built-in defaults apply; `WGMAIL_SECTION__KEY`
+    /// environment variables override either.
+    #[arg(long, global = true, env = "WGMAIL_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the daemon: SMTP (and LMTP) in, list delivery out.
+    Serve,
+    /// Lists defined in the list directory.
+    #[command(subcommand)]
+    List(ListCmd),
+    /// List members.
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// The archive.
+    #[command(subcommand)]
+    Archive(ArchiveCmd),
+    /// Queue counters.
+    #[command(subcommand)]
+    Queue(QueueCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ListCmd {
+    /// One line per list: address, members, description.
+    Ls,
+    /// A list's settings.
+    Show { name: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MemberCmd {
+    /// Add one or more members.
+    Add {
+        list: String,
+        #[arg(required = true)]
+        addresses: Vec<String>,
+        /// Display name (only with a single address).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Remove a member.
+    Rm { list: String, address: String },
+    /// Show members.
+    Ls {
+        list: String,
+        /// JSON array of objects with address, name, delivery, bounce_score.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ArchiveCmd {
+    /// One line per thread: id, messages, subject.
+    Ls { list: String },
+    /// Write the archive (or one thread) as mboxrd to stdout.
+    Export {
+        list: String,
+        #[arg(long)]
+        thread: Option<i64>,
+    },
+    /// Import an mbox into the archive (idempotent by Message-ID; delivers nothing).
+    Import { list: String, file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum QueueCmd {
+    /// Pending inbound and outbound work and delivery counters.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Finds a list by `name` or `name@domain`.
+pub fn find_list(cfg: &Config, spec: &str) -> anyhow::Result<Arc<ListConfig>> {
+    let spec = spec.trim().to_lowercase();
+    if let Some((n, d)) = spec.split_once('@') {
+        return cfg
+            .lists
+            .get(n, d)
+            .with_context(|| format!("no list {spec} in {}", cfg.site.lists.dir.display()));
+    }
+    let found = cfg.lists.by_name(&spec);
+    match found.len() {
+        0 => bail!("no list named {spec} in {}", cfg.site.lists.dir.display()),
+        1 => Ok(found[0].clone()),
+        _ => bail!("several lists are named {spec}; give name@domain"),
+    }
+}
+
+fn open_store(cfg: &Config) -> anyhow::Result<Store> {
+    Store::open(&cfg.site.storage.data_dir).with_context(|| {
+        format!(
+            "opening the store in {}",
+            cfg.site.storage.data_dir.display()
+        )
+    })
+}
+
+/// Runs an admin command (everything but `serve`), writing its output to `out`.
+pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
+    let clock = Clock::System;
+    match command {
+        Command::Serve => bail!("serve is not an admin command"),
+        Command::List(ListCmd::Ls) => {
+            let store = open_store(cfg)?;
+            let mut lists: Vec<_> = cfg.lists.iter().cloned().collect();
+            lists.sort_by_key(|l| l.address());
+            for l in lists {
+                let n = store.members(&l.address())?.len();
+                writeln!(out, "{}\t{} members\t{}", l.address(), n, l.description)?;
+            }
+        }
+        Command::List(ListCmd::Show { name }) => {
+            let l = find_list(cfg, &name)?;
+            writeln!(out, "name: {}", l.name)?;
+            writeln!(out, "domain: {}", l.domain)?;
+            writeln!(out, "address: {}", l.address())?;
+            writeln!(out, "list-id: {}", l.list_id())?;
+            writeln!(out, "description: {}", l.description)?;
+            writeln!(out, "subject_prefix: {}", l.subject_prefix)?;
+            writeln!(out, "owners: {}", l.owners.join(", "))?;
+            writeln!(out, "moderators: {}", l.moderators.join(", "))?;
+            writeln!(out, "chairs: {}", l.chairs.join(", "))?;
+            writeln!(out, "posting.members_only: {}", l.posting.members_only)?;
+        }
+        Command::Member(MemberCmd::Add {
+            list,
+            addresses,
+            name,
+        }) => {
+            let l = find_list(cfg, &list)?;
+            if name.is_some() && addresses.len() > 1 {
+                bail!("--name goes with a single address");
+            }
+            let mut members = Vec::new();
+            for a in &addresses {
+                if !crate::config::plausible_address(&a.to_lowercase()) {
+                    bail!("not an email address: {a}");
+                }
+                members.push((a.to_lowercase(), name.clone().unwrap_or_default()));
+            }
+            let store = open_store(cfg)?;
+            let added = store.add_members(&l.address(), members, clock.now())?;
+            writeln!(
+                out,
+                "{added} added, {} already members",
+                addresses.len() - added
+            )?;
+        }
+        Command::Member(MemberCmd::Rm { list, address }) => {
+            let l = find_list(cfg, &list)?;
+            let store = open_store(cfg)?;
+            if !store.remove_member(&l.address(), &address)? {
+                bail!("{address} is not a member of {}", l.address());
+            }
+            writeln!(out, "removed {address}")?;
+        }
+        Command::Member(MemberCmd::Ls { list, json }) => {
+            let l = find_list(cfg, &list)?;
+            let members = open_store(cfg)?.members(&l.address())?;
+            if json {
+                serde_json::to_writer_pretty(&mut *out, &members)?;
+                writeln!(out)?;
+            } else {
+                for m in members {
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}",
+                        m.address, m.name, m.delivery, m.bounce_score
+                    )?;
+                }
+            }
+        }
+        Command::Archive(ArchiveCmd::Ls { list }) => {
+            let l = find_list(cfg, &list)?;
+            for t in open_store(cfg)?.threads(&l.address())? {
+                writeln!(out, "{}\t{}\t{}", t.id, t.messages, t.subject)?;
+            }
+        }
+        Command::Archive(ArchiveCmd::Export { list, thread }) => {
+            let l = find_list(cfg, &list)?;
+            let mut w = std::io::BufWriter::new(out);
+            open_store(cfg)?.for_each_message(&l.address(), thread, |m| {
+                write_mboxrd(&mut w, &m.from_addr, m.received_at, &m.raw)
+            })??;
+            w.flush()?;
+        }
+        Command::Archive(ArchiveCmd::Import { list, file }) => {
+            let l = find_list(cfg, &list)?;
+            let store = open_store(cfg)?;
+            let (seen, added) = import(&store, &l, &cfg.site.smtp.hostname, &file, clock.now())?;
+            writeln!(
+                out,
+                "{seen} messages read, {added} added, {} already archived",
+                seen - added
+            )?;
+        }
+        Command::Queue(QueueCmd::Status { json }) => {
+            let s = open_store(cfg)?.queue_status()?;
+            if json {
+                serde_json::to_writer(&mut *out, &s)?;
+                writeln!(out)?;
+            } else {
+                writeln!(out, "inbound pending:      {}", s.inbound_pending)?;
+                writeln!(out, "inbound parked:       {}", s.inbound_parked)?;
+                writeln!(
+                    out,
+                    "outbound pending:     {} transactions, {} recipients",
+                    s.outbound_pending, s.outbound_recipients_pending
+                )?;
+                writeln!(out, "delivered recipients: {}", s.delivered_recipients)?;
+                writeln!(out, "failed recipients:    {}", s.failed_recipients)?;
+                writeln!(out, "held posts:           {}", s.holds)?;
+                writeln!(out, "archived messages:    {}", s.archived_messages)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counts bytes read, for the progress bar.
+struct Counting<R> {
+    inner: R,
+    bar: indicatif::ProgressBar,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
+}
+
+/// Messages per import commit.
+const IMPORT_BATCH: usize = 500;
+
+/// Imports an mbox into a list's archive; returns (messages read, messages added).
+pub fn import(
+    store: &Store,
+    list: &ListConfig,
+    hostname: &str,
+    file: &std::path::Path,
+    now: i64,
+) -> anyhow::Result<(usize, usize)> {
+    let f = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(len);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let reader = MboxReader::new(BufReader::new(Counting {
+        inner: f,
+        bar: bar.clone(),
+    }));
+    let (mut seen, mut added) = (0usize, 0usize);
+    let mut batch = Vec::with_capacity(IMPORT_BATCH);
+    for msg in reader {
+        let msg = msg.with_context(|| format!("reading {}", file.display()))?;
+        seen += 1;
+        batch.push(record_for_import(list, hostname, msg.raw, now));
+        if batch.len() == IMPORT_BATCH {
+            added += store.archive_many(std::mem::take(&mut batch))?;
+            bar.set_message(format!("{seen} messages"));
+        }
+    }
+    if !batch.is_empty() {
+        added += store.archive_many(batch)?;
+    }
+    bar.finish_and_clear();
+    Ok((seen, added))
+}
+
+fn record_for_import(list: &ListConfig, hostname: &str, raw: Vec<u8>, now: i64) -> ArchiveRecord {
+    let p = message::parse(&raw);
+    // A message without a Message-ID gets one derived from its bytes, so a second import of the
+    // same file still finds it already archived.
+    let message_id = p
+        .message_id
+        .clone()
+        .unwrap_or_else(|| format!("wgmail.import.{:016x}@{hostname}", fnv1a(&raw)));
+    let date = p.date.filter(|&d| d > 0).unwrap_or(now);
+    ArchiveRecord {
+        list: list.address(),
+        message_id,
+        from_addr: p.from_addr,
+        from_name: p.from_name,
+        subject: p.subject,
+        date,
+        received_at: date,
+        in_reply_to: p.in_reply_to,
+        references: p.references,
+        body_text: p.body_text,
+        raw,
+    }
+}
+
+fn fnv1a(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf29ce484222325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
+}

@@ -1,0 +1,125 @@
+//! Time as a dependency: the daemon reads `now` through a [`Clock`] so tests can inject a fixed or
+//! stepped clock for deadlines, retries and expiry, and formats dates for mail headers.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::sync::watch;
+
+/// Seconds since the Unix epoch, UTC. Every stored timestamp uses this unit.
+pub type Timestamp = i64;
+
+/// Where "now" comes from. Production uses the system clock; tests share a [`Clock::manual`] handle
+/// and move it forward explicitly, so no test sleeps to wait for a deadline.
+#[derive(Clone, Debug)]
+pub enum Clock {
+    System,
+    /// A test clock; the watch channel lets sleeping runners wake when a test moves time.
+    Manual(Arc<watch::Sender<Timestamp>>),
+}
+
+impl Clock {
+    /// A clock fixed at `start` until [`Clock::advance`] moves it.
+    pub fn manual(start: Timestamp) -> Self {
+        Clock::Manual(Arc::new(watch::channel(start).0))
+    }
+
+    /// Resolves when a manual clock is moved; never for the system clock (real time passing is
+    /// what the caller's own timer covers). Runners wait on this beside their timers.
+    pub fn advanced(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let rx = match self {
+            Clock::System => None,
+            Clock::Manual(tx) => Some(tx.subscribe()),
+        };
+        async move {
+            match rx {
+                Some(mut rx) => {
+                    let _ = rx.changed().await;
+                }
+                None => std::future::pending().await,
+            }
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        match self {
+            Clock::System => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
+            Clock::Manual(t) => *t.borrow(),
+        }
+    }
+
+    /// Moves a manual clock forward; a no-op on the system clock.
+    pub fn advance(&self, secs: i64) {
+        if let Clock::Manual(t) = self {
+            t.send_modify(|now| *now += secs);
+        }
+    }
+}
+
+/// Formats a timestamp as an RFC 5322 date in UTC, e.g. `Sat, 28 Nov 2026 15:38:15 +0000`.
+pub fn rfc5322_date(ts: Timestamp) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = ts.div_euclid(86_400);
+    let secs = ts.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{}, {:02} {} {} {:02}:{:02}:{:02} +0000",
+        DAYS[days.rem_euclid(7) as usize],
+        d,
+        MONTHS[(m - 1) as usize],
+        y,
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs % 60
+    )
+}
+
+/// Formats a timestamp as `YYYY-MM-DD` in UTC.
+pub fn ymd(ts: Timestamp) -> String {
+    let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Howard Hinnant's days-to-civil algorithm: proleptic Gregorian (year, month, day) for a day count
+/// since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_known_dates() {
+        assert_eq!(rfc5322_date(0), "Thu, 01 Jan 1970 00:00:00 +0000");
+        assert_eq!(
+            rfc5322_date(1_795_880_295),
+            "Sat, 28 Nov 2026 15:38:15 +0000"
+        );
+        assert_eq!(ymd(951_782_400), "2000-02-29");
+    }
+
+    #[test]
+    fn manual_clock_moves_only_when_told() {
+        let c = Clock::manual(100);
+        assert_eq!(c.now(), 100);
+        c.advance(50);
+        assert_eq!(c.now(), 150);
+    }
+}

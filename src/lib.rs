@@ -1,0 +1,31 @@
+//! wgmail: a mailing-list server for working groups that run the IETF way.
+//!
+//! Code map (DESIGN.md §4 shows how a message flows through these):
+//! - [`smtp`]: the SMTP/LMTP listener; a session state machine that replies `250` only once the
+//!   store has committed the message. [`reply`] holds every SMTP reply it sends.
+//! - [`store`]: the only module that runs SQL; a group-committing writer thread and a read pool.
+//! - [`pipeline`]: the queue runner, the posting rules and the delivery handlers.
+//! - [`outbound`]: the durable outbound queue's runner, the pipelined relay client, the maildir sink.
+//! - [`address`]: which list address a recipient is (post, -request, -owner, …).
+//! - [`message`]: parsing for the archive and byte-preserving header rewriting.
+//! - [`thread`]: JWZ threading (pure). [`mbox`]: mboxrd reading and writing.
+//! - [`notice`]: mail the server writes itself. [`config`]: site and list files, validation, reload.
+//! - [`server`]: `wgmail serve`, wiring the above. [`cli`]: the admin commands.
+//! - [`clock`]: injected time.
+//!
+//! Invariants: nothing but `store` runs SQL; `250` means committed; a queue item's effects and its
+//! removal are one commit, so a replay after a crash delivers nothing twice.
+pub mod address;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod mbox;
+pub mod message;
+pub mod notice;
+pub mod outbound;
+pub mod pipeline;
+pub mod reply;
+pub mod server;
+pub mod smtp;
+pub mod store;
+pub mod thread;

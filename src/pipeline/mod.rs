@@ -1,0 +1,230 @@
+//! The posting pipeline (Mailman's model, DESIGN §4): a post first meets a table of named rules,
+//! the first that does not say `Continue` decides its fate (discard, hold, reject); an accepted post
+//! then runs through a table of named handlers that add the list headers, prefix the subject,
+//! archive it and queue its delivery.
+//!
+//! This module is pure: it takes the queued message, the list's config, its members and `now`, and
+//! returns the [`Action`]s for the store to apply in one commit. The runner (`runner.rs`) does the
+//! I/O around it.
+
+pub mod handlers;
+pub mod rules;
+pub mod runner;
+
+use crate::address::{self, Kind, Route};
+use crate::clock::Timestamp;
+use crate::config::{ListConfig, Site};
+use crate::message::ParsedMessage;
+use crate::notice::{self, Notice};
+use crate::store::{Action, Member, OutboundJob, QueueItem};
+
+/// Everything a rule or handler may look at for one post to one list.
+pub struct Context<'a> {
+    pub site: &'a Site,
+    pub list: &'a ListConfig,
+    pub item: &'a QueueItem,
+    pub parsed: &'a ParsedMessage,
+    /// The message's Message-ID, or the one the server gave it (without brackets).
+    pub message_id: &'a str,
+    /// Who posted: the From address, or the envelope sender when From has none.
+    pub sender: &'a str,
+    pub members: &'a [Member],
+    pub now: Timestamp,
+}
+
+impl Context<'_> {
+    pub fn sender_is_member(&self) -> bool {
+        self.members
+            .iter()
+            .any(|m| m.address.eq_ignore_ascii_case(self.sender))
+    }
+}
+
+/// A rule's decision about a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Continue,
+    /// Drop silently (loops); the reason is logged.
+    Discard(String),
+    /// Keep for a moderator; the poster is told.
+    Hold(String),
+    /// Refuse; the poster is told why.
+    Reject(String),
+}
+
+/// What the handlers build up for an accepted post.
+#[derive(Debug, Default)]
+pub struct Delivery {
+    pub edit: crate::message::HeaderEdit,
+    /// The message as delivered and archived, once `archive` has rendered it.
+    pub rendered: Vec<u8>,
+    pub actions: Vec<Action>,
+}
+
+/// The Message-ID the server gives a message that has none. Derived from the queue item so a
+/// replay after a crash computes the same id and stays idempotent.
+pub fn assigned_message_id(item: &QueueItem, hostname: &str) -> String {
+    format!("wgmail.q{}.{}@{}", item.id, item.received_at, hostname)
+}
+
+/// Decides what to do with one queue item for one of its routed recipients.
+pub fn process(
+    site: &Site,
+    route: &Route,
+    list: &ListConfig,
+    item: &QueueItem,
+    parsed: &ParsedMessage,
+    members: &[Member],
+    now: Timestamp,
+) -> Vec<Action> {
+    let message_id = parsed
+        .message_id
+        .clone()
+        .unwrap_or_else(|| assigned_message_id(item, &site.smtp.hostname));
+    let sender = if parsed.from_addr.is_empty() {
+        item.mail_from.to_lowercase()
+    } else {
+        parsed.from_addr.clone()
+    };
+    let ctx = Context {
+        site,
+        list,
+        item,
+        parsed,
+        message_id: &message_id,
+        sender: &sender,
+        members,
+        now,
+    };
+    match &route.kind {
+        Kind::Post => post(&ctx),
+        Kind::Owner => to_owners(&ctx),
+        other => vec![Action::Inbox {
+            list: list.address(),
+            kind: other.as_str().to_owned(),
+            detail: match other {
+                Kind::Confirm(t) => t.clone(),
+                Kind::Bounces(Some(v)) => v.clone(),
+                _ => String::new(),
+            },
+            mail_from: item.mail_from.clone(),
+            message_id: message_id.clone(),
+            raw: item.raw.clone(),
+        }],
+    }
+}
+
+fn post(ctx: &Context<'_>) -> Vec<Action> {
+    for rule in rules::RULES {
+        let verdict = (rule.check)(ctx);
+        if verdict == Verdict::Continue {
+            continue;
+        }
+        tracing::info!(list = %ctx.list.address(), message_id = %ctx.message_id, queue_id = ctx.item.id,
+            rule = rule.name, verdict = ?verdict, "rule matched");
+        return match verdict {
+            Verdict::Continue => unreachable!("handled above"),
+            Verdict::Discard(_) => vec![Action::Discard],
+            Verdict::Hold(reason) => hold(ctx, reason),
+            Verdict::Reject(reason) => reject(ctx, &reason),
+        };
+    }
+    let mut delivery = Delivery::default();
+    for handler in handlers::HANDLERS {
+        (handler.run)(ctx, &mut delivery);
+    }
+    delivery.actions
+}
+
+fn hold(ctx: &Context<'_>, reason: String) -> Vec<Action> {
+    let body = format!(
+        "Your message to {list} with the subject\n\n    {subject}\n\nis being held until a list moderator can review it.\n\nReason: {reason}\n\nYou will be told what the moderator decides. Nothing else is needed from you.\n",
+        list = ctx.list.address(),
+        subject = ctx.parsed.subject,
+    );
+    let notice = answer(
+        ctx,
+        &format!(
+            "Your message to {} awaits moderator approval",
+            ctx.list.address()
+        ),
+        &body,
+    );
+    vec![Action::Hold {
+        list: ctx.list.address(),
+        message_id: ctx.message_id.to_owned(),
+        sender: ctx.sender.to_owned(),
+        subject: ctx.parsed.subject.clone(),
+        reason,
+        raw: ctx.item.raw.clone(),
+        notice,
+    }]
+}
+
+fn reject(ctx: &Context<'_>, reason: &str) -> Vec<Action> {
+    let body = format!(
+        "Your message to {list} with the subject\n\n    {subject}\n\nwas rejected and not delivered.\n\nReason: {reason}\n",
+        list = ctx.list.address(),
+        subject = ctx.parsed.subject,
+    );
+    match answer(
+        ctx,
+        &format!("Your message to {} was rejected", ctx.list.address()),
+        &body,
+    ) {
+        Some(job) => vec![Action::Send(job)],
+        None => vec![Action::Discard],
+    }
+}
+
+/// A notice to the poster, unless the post came from a robot or a null sender (RFC 3834).
+fn answer(ctx: &Context<'_>, subject: &str, body: &str) -> Option<OutboundJob> {
+    if notice::must_not_answer(
+        &ctx.item.mail_from,
+        ctx.parsed.auto_submitted.as_deref(),
+        ctx.parsed.precedence.as_deref(),
+    ) {
+        return None;
+    }
+    let owner = format!("{}-owner@{}", ctx.list.name, ctx.list.domain);
+    let raw = notice::compose(&Notice {
+        from: &owner,
+        from_name: &format!("{} list", ctx.list.name),
+        to: ctx.sender,
+        subject,
+        body,
+        in_reply_to: Some(ctx.message_id),
+        hostname: &ctx.site.smtp.hostname,
+        now: ctx.now,
+    })?;
+    Some(OutboundJob {
+        list: ctx.list.address(),
+        body: raw,
+        envelopes: vec![(
+            address::bounces_address(&ctx.list.name, &ctx.list.domain),
+            vec![ctx.sender.to_owned()],
+        )],
+    })
+}
+
+/// Mail to `wg-owner@` goes to the owners as it is, with the list's bounce address as sender.
+fn to_owners(ctx: &Context<'_>) -> Vec<Action> {
+    if ctx.list.owners.is_empty() {
+        return vec![Action::Inbox {
+            list: ctx.list.address(),
+            kind: "owner".into(),
+            detail: String::new(),
+            mail_from: ctx.item.mail_from.clone(),
+            message_id: ctx.message_id.to_owned(),
+            raw: ctx.item.raw.clone(),
+        }];
+    }
+    vec![Action::Send(OutboundJob {
+        list: ctx.list.address(),
+        body: ctx.item.raw.clone(),
+        envelopes: vec![(
+            address::bounces_address(&ctx.list.name, &ctx.list.domain),
+            ctx.list.owners.clone(),
+        )],
+    })]
+}

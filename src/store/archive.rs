@@ -1,0 +1,291 @@
+//! The archive: every accepted post with its raw bytes and parsed fields, its thread, and the
+//! full-text index.
+//!
+//! Threads are kept incrementally as the connected components of the reference graph (a message
+//! joins the thread of any Message-ID it has or refers to; when it bridges two threads they merge).
+//! That grouping is the same whatever order mail arrives in, which a per-arrival "attach to parent"
+//! scheme is not. The tree shape inside a thread is computed on demand by `crate::thread::jwz`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Store, StoreError};
+use crate::clock::Timestamp;
+
+/// What the pipeline (or `archive import`) hands the archive for one message.
+#[derive(Debug, Clone)]
+pub struct ArchiveRecord {
+    pub list: String,
+    pub message_id: String,
+    pub from_addr: String,
+    pub from_name: String,
+    pub subject: String,
+    pub date: Timestamp,
+    pub received_at: Timestamp,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub body_text: String,
+    pub raw: Vec<u8>,
+}
+
+/// A stored message as read back.
+#[derive(Debug, Clone)]
+pub struct ArchivedMessage {
+    pub id: i64,
+    pub message_id: String,
+    pub thread_id: i64,
+    pub from_addr: String,
+    pub from_name: String,
+    pub subject: String,
+    pub date: Timestamp,
+    pub received_at: Timestamp,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub raw: Vec<u8>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ThreadSummary {
+    pub id: i64,
+    pub messages: i64,
+    pub subject: String,
+    pub first_date: Timestamp,
+    pub last_date: Timestamp,
+}
+
+/// Inserts a message into the archive unless (list, Message-ID) is already there. Returns the new
+/// row id, or `None` for a duplicate — which is how a replayed queue item stays idempotent.
+pub(crate) fn insert(c: &Connection, rec: &ArchiveRecord) -> rusqlite::Result<Option<i64>> {
+    let exists: Option<i64> = c
+        .prepare_cached("SELECT id FROM messages WHERE list = ?1 AND message_id = ?2")?
+        .query_row(params![rec.list, rec.message_id], |r| r.get(0))
+        .optional()?;
+    if exists.is_some() {
+        return Ok(None);
+    }
+    let thread_id = assign_thread(c, rec)?;
+    c.prepare_cached(
+        "INSERT INTO messages (list, message_id, thread_id, from_addr, from_name, subject, date,
+             received_at, in_reply_to, refs, body_text, raw)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        rec.list,
+        rec.message_id,
+        thread_id,
+        rec.from_addr,
+        rec.from_name,
+        rec.subject,
+        rec.date,
+        rec.received_at,
+        rec.in_reply_to.join(" "),
+        rec.references.join(" "),
+        rec.body_text,
+        rec.raw,
+    ])?;
+    let id = c.last_insert_rowid();
+    c.prepare_cached(
+        "INSERT INTO fts (rowid, subject, from_addr, body_text) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, rec.subject, rec.from_addr, rec.body_text])?;
+    refresh_thread(c, thread_id)?;
+    Ok(Some(id))
+}
+
+fn assign_thread(c: &Connection, rec: &ArchiveRecord) -> rusqlite::Result<i64> {
+    let mut ids: Vec<&str> = vec![rec.message_id.as_str()];
+    for r in rec.references.iter().chain(rec.in_reply_to.iter()) {
+        if !ids.contains(&r.as_str()) {
+            ids.push(r);
+        }
+    }
+    let mut found: Vec<i64> = Vec::new();
+    {
+        let mut stmt = c.prepare_cached(
+            "SELECT thread_id FROM thread_ids WHERE list = ?1 AND message_id = ?2",
+        )?;
+        for id in &ids {
+            if let Some(t) = stmt
+                .query_row(params![rec.list, id], |r| r.get::<_, i64>(0))
+                .optional()?
+                && !found.contains(&t)
+            {
+                found.push(t);
+            }
+        }
+    }
+    found.sort_unstable();
+    let target = match found.first() {
+        Some(&t) => t,
+        None => {
+            c.prepare_cached(
+                "INSERT INTO threads (list, subject, first_date, last_date, message_count)
+                 VALUES (?1, ?2, ?3, ?3, 0)",
+            )?
+            .execute(params![rec.list, rec.subject, rec.date])?;
+            c.last_insert_rowid()
+        }
+    };
+    for &other in found.iter().skip(1) {
+        c.prepare_cached("UPDATE thread_ids SET thread_id = ?1 WHERE thread_id = ?2")?
+            .execute(params![target, other])?;
+        c.prepare_cached("UPDATE messages SET thread_id = ?1 WHERE thread_id = ?2")?
+            .execute(params![target, other])?;
+        c.prepare_cached("DELETE FROM threads WHERE id = ?1")?
+            .execute([other])?;
+    }
+    let mut stmt = c.prepare_cached(
+        "INSERT INTO thread_ids (list, message_id, thread_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT (list, message_id) DO UPDATE SET thread_id = excluded.thread_id",
+    )?;
+    for id in ids {
+        stmt.execute(params![rec.list, id, target])?;
+    }
+    Ok(target)
+}
+
+/// Recomputes a thread's counters and subject (the subject of its earliest message).
+fn refresh_thread(c: &Connection, thread_id: i64) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "UPDATE threads SET
+            message_count = (SELECT count(*) FROM messages WHERE thread_id = ?1),
+            first_date = coalesce((SELECT min(date) FROM messages WHERE thread_id = ?1), first_date),
+            last_date = coalesce((SELECT max(date) FROM messages WHERE thread_id = ?1), last_date),
+            subject = coalesce((SELECT subject FROM messages WHERE thread_id = ?1
+                                ORDER BY date, id LIMIT 1), subject)
+         WHERE id = ?1",
+    )?
+    .execute([thread_id])?;
+    Ok(())
+}
+
+fn split_ids(s: String) -> Vec<String> {
+    s.split_whitespace().map(str::to_owned).collect()
+}
+
+fn row_to_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArchivedMessage> {
+    Ok(ArchivedMessage {
+        id: r.get(0)?,
+        message_id: r.get(1)?,
+        thread_id: r.get(2)?,
+        from_addr: r.get(3)?,
+        from_name: r.get(4)?,
+        subject: r.get(5)?,
+        date: r.get(6)?,
+        received_at: r.get(7)?,
+        in_reply_to: split_ids(r.get(8)?),
+        references: split_ids(r.get(9)?),
+        raw: r.get(10)?,
+    })
+}
+
+const MESSAGE_COLUMNS: &str = "id, message_id, thread_id, from_addr, from_name, subject, date, \
+                               received_at, in_reply_to, refs, raw";
+
+impl Store {
+    /// Archives many messages in one commit (used by `archive import`); returns how many were new.
+    pub fn archive_many(&self, records: Vec<ArchiveRecord>) -> Result<usize, StoreError> {
+        self.write_blocking(move |c| {
+            let mut added = 0;
+            for rec in &records {
+                if insert(c, rec)?.is_some() {
+                    added += 1;
+                }
+            }
+            Ok(added)
+        })
+    }
+
+    /// Threads of a list, oldest first.
+    pub fn threads(&self, list: &str) -> Result<Vec<ThreadSummary>, StoreError> {
+        let list = list.to_owned();
+        self.read_blocking(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT id, message_count, subject, first_date, last_date FROM threads
+                 WHERE list = ?1 AND message_count > 0 ORDER BY first_date, id",
+            )?;
+            let rows = stmt.query_map([list], |r| {
+                Ok(ThreadSummary {
+                    id: r.get(0)?,
+                    messages: r.get(1)?,
+                    subject: r.get(2)?,
+                    first_date: r.get(3)?,
+                    last_date: r.get(4)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Calls `each` for every archived message of `list` (or of one thread), in date order,
+    /// streaming rather than loading the whole archive.
+    pub fn for_each_message(
+        &self,
+        list: &str,
+        thread: Option<i64>,
+        mut each: impl FnMut(ArchivedMessage) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>, StoreError> {
+        self.read_blocking(|c| {
+            let sql = format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE list = ?1 AND (?2 IS NULL OR thread_id = ?2)
+                 ORDER BY date, id"
+            );
+            let mut stmt = c.prepare(&sql)?;
+            let mut rows = stmt.query(params![list, thread])?;
+            while let Some(row) = rows.next()? {
+                if let Err(e) = each(row_to_message(row)?) {
+                    return Ok(Err(e));
+                }
+            }
+            Ok(Ok(()))
+        })
+    }
+
+    /// One archived message by list and Message-ID.
+    pub fn message_by_id(
+        &self,
+        list: &str,
+        message_id: &str,
+    ) -> Result<Option<ArchivedMessage>, StoreError> {
+        self.read_blocking(|c| {
+            c.query_row(
+                &format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages WHERE list = ?1 AND message_id = ?2"
+                ),
+                params![list, message_id],
+                row_to_message,
+            )
+            .optional()
+        })
+    }
+
+    /// Number of archived messages in a list.
+    pub fn message_count(&self, list: &str) -> Result<i64, StoreError> {
+        self.read_blocking(|c| {
+            c.query_row(
+                "SELECT count(*) FROM messages WHERE list = ?1",
+                [list],
+                |r| r.get(0),
+            )
+        })
+    }
+
+    /// Full-text search over subject, from and body; returns (thread id, Message-ID, subject) of
+    /// the best matches.
+    pub fn search(
+        &self,
+        list: &str,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare(
+                "SELECT m.thread_id, m.message_id, m.subject FROM fts JOIN messages m ON m.id = fts.rowid
+                 WHERE fts MATCH ?2 AND m.list = ?1 ORDER BY rank LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![list, query, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            rows.collect()
+        })
+    }
+}

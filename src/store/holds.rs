@@ -1,0 +1,67 @@
+//! Held posts: messages waiting for a moderator. Moderation actions arrive with the membership work;
+//! for now a hold is recorded (and the poster told) and nothing is ever silently dropped.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Store, StoreError};
+use crate::clock::Timestamp;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HoldRecord {
+    pub id: i64,
+    pub list: String,
+    pub message_id: String,
+    pub sender: String,
+    pub subject: String,
+    pub reason: String,
+    pub held_at: Timestamp,
+}
+
+/// Records a hold unless this (list, Message-ID) is already held; returns the new id.
+pub(crate) fn insert(
+    c: &Connection,
+    list: &str,
+    message_id: &str,
+    sender: &str,
+    subject: &str,
+    reason: &str,
+    raw: &[u8],
+    now: Timestamp,
+) -> rusqlite::Result<Option<i64>> {
+    let exists: Option<i64> = c
+        .prepare_cached("SELECT id FROM holds WHERE list = ?1 AND message_id = ?2")?
+        .query_row(params![list, message_id], |r| r.get(0))
+        .optional()?;
+    if exists.is_some() {
+        return Ok(None);
+    }
+    c.prepare_cached(
+        "INSERT INTO holds (list, message_id, sender, subject, reason, raw, held_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![list, message_id, sender, subject, reason, raw, now])?;
+    Ok(Some(c.last_insert_rowid()))
+}
+
+impl Store {
+    pub fn holds(&self, list: &str) -> Result<Vec<HoldRecord>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, list, message_id, sender, subject, reason, held_at FROM holds
+                 WHERE list = ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([list], |r| {
+                Ok(HoldRecord {
+                    id: r.get(0)?,
+                    list: r.get(1)?,
+                    message_id: r.get(2)?,
+                    sender: r.get(3)?,
+                    subject: r.get(4)?,
+                    reason: r.get(5)?,
+                    held_at: r.get(6)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+}

@@ -1,0 +1,148 @@
+//! Schema migrations, embedded and applied in order at start. `PRAGMA user_version` records how many
+//! have run; each runs in its own transaction so a crash mid-migration leaves the previous version.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the spine — inbound queue, archive with threads and full-text search, members, holds,
+    // the durable outbound queue, and counters.
+    r#"
+    -- AUTOINCREMENT: ids of removed rows are never reused, so a queue id in a log, a body id in
+    -- the runner's cache or a maildir file name always means one message.
+    CREATE TABLE queue (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        received_at INTEGER NOT NULL,
+        mail_from   TEXT NOT NULL,
+        rcpt_to     TEXT NOT NULL,           -- recipients, one per line
+        peer        TEXT NOT NULL,
+        raw         BLOB NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'parked')),
+        error       TEXT
+    );
+    CREATE INDEX queue_new ON queue(id) WHERE state = 'new';
+
+    CREATE TABLE threads (
+        id            INTEGER PRIMARY KEY,
+        list          TEXT NOT NULL,
+        subject       TEXT NOT NULL,
+        first_date    INTEGER NOT NULL,
+        last_date     INTEGER NOT NULL,
+        message_count INTEGER NOT NULL
+    );
+    CREATE INDEX threads_list ON threads(list, last_date);
+
+    CREATE TABLE messages (
+        id          INTEGER PRIMARY KEY,
+        list        TEXT NOT NULL,
+        message_id  TEXT NOT NULL,
+        thread_id   INTEGER NOT NULL,
+        from_addr   TEXT NOT NULL,
+        from_name   TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        date        INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        in_reply_to TEXT NOT NULL,           -- Message-IDs, space separated
+        refs        TEXT NOT NULL,           -- Message-IDs, space separated
+        body_text   TEXT NOT NULL,
+        raw         BLOB NOT NULL,
+        UNIQUE (list, message_id)
+    );
+    CREATE INDEX messages_thread ON messages(thread_id, date);
+
+    -- Every Message-ID seen in a list, including ghosts (referenced but never received), mapped to
+    -- its thread. Threads are the connected components of the reference graph, so the grouping does
+    -- not depend on arrival order.
+    CREATE TABLE thread_ids (
+        list       TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        thread_id  INTEGER NOT NULL,
+        PRIMARY KEY (list, message_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX thread_ids_thread ON thread_ids(thread_id);
+
+    CREATE VIRTUAL TABLE fts USING fts5(
+        subject, from_addr, body_text, content = 'messages', content_rowid = 'id'
+    );
+
+    CREATE TABLE members (
+        list         TEXT NOT NULL,
+        address      TEXT NOT NULL,
+        name         TEXT NOT NULL DEFAULT '',
+        delivery     TEXT NOT NULL DEFAULT 'enabled',
+        bounce_score INTEGER NOT NULL DEFAULT 0,
+        joined_at    INTEGER NOT NULL,
+        PRIMARY KEY (list, address)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE holds (
+        id         INTEGER PRIMARY KEY,
+        list       TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        sender     TEXT NOT NULL,
+        subject    TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        raw        BLOB NOT NULL,
+        held_at    INTEGER NOT NULL,
+        UNIQUE (list, message_id)
+    );
+
+    -- Mail for addresses whose handling arrives in later work (-request, -confirm, -chairs, -bounces):
+    -- kept, never dropped.
+    CREATE TABLE inbox (
+        id          INTEGER PRIMARY KEY,
+        list        TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        detail      TEXT NOT NULL,
+        mail_from   TEXT NOT NULL,
+        message_id  TEXT NOT NULL,
+        raw         BLOB NOT NULL,
+        received_at INTEGER NOT NULL,
+        UNIQUE (list, kind, message_id)
+    );
+
+    -- Message bodies waiting for delivery, shared by every chunk of recipients.
+    CREATE TABLE outbound_bodies (
+        id   INTEGER PRIMARY KEY AUTOINCREMENT,
+        data BLOB NOT NULL
+    );
+    -- One row per SMTP transaction still to do: a body, an envelope sender and up to `batch` recipients.
+    CREATE TABLE outbound (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        body_id       INTEGER NOT NULL REFERENCES outbound_bodies(id),
+        list          TEXT NOT NULL,
+        mail_from     TEXT NOT NULL,
+        rcpts         TEXT NOT NULL,         -- one per line
+        created_at    INTEGER NOT NULL,
+        next_attempt  INTEGER NOT NULL,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT
+    );
+    CREATE INDEX outbound_due ON outbound(next_attempt);
+    CREATE INDEX outbound_body ON outbound(body_id);
+
+    CREATE TABLE delivery_failures (
+        id        INTEGER PRIMARY KEY,
+        list      TEXT NOT NULL,
+        address   TEXT NOT NULL,
+        reply     TEXT NOT NULL,
+        failed_at INTEGER NOT NULL
+    );
+    CREATE INDEX delivery_failures_member ON delivery_failures(list, address);
+
+    CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
+];
+
+pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
+    let done: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! The store: the only module that runs SQL (DESIGN §8).
+//!
+//! One writer thread owns the read-write SQLite connection and applies write operations in
+//! batches: it takes every operation waiting in its channel, runs each inside its own SAVEPOINT
+//! (so one failing operation cannot undo its neighbours), commits once with `synchronous=FULL`, and
+//! only then answers each caller. This "group commit" is what lets the SMTP side reply `250` only
+//! after the message is on disk while still accepting thousands of messages a second: one fsync
+//! covers every message that arrived while the previous commit was in flight.
+//!
+//! Reads go through a small pool of read-only WAL connections, so the web archive and the CLI never
+//! wait behind the writer. The CLI opens its own `Store` while the daemon runs; SQLite's file locks
+//! and a busy timeout arbitrate between the two processes.
+
+mod archive;
+mod holds;
+mod members;
+mod migrations;
+mod outbound;
+mod processed;
+mod queue;
+
+pub use archive::{ArchiveRecord, ArchivedMessage, ThreadSummary};
+pub use holds::HoldRecord;
+pub use members::Member;
+pub use outbound::{AttemptResult, OutboundItem, OutboundJob, QueueStatus};
+pub use processed::{Action, Applied};
+pub use queue::QueueItem;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::oneshot;
+
+/// Why a store call failed. Callers branch on `Closed` (shutting down) versus database errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("the store's writer has stopped")]
+    Closed,
+    #[error("commit failed: {0}")]
+    Commit(String),
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Op = Box<dyn FnOnce(&Connection) -> Completion + Send>;
+
+/// Handle to the database. Cheap to clone; the writer thread stops when the last clone is dropped.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    ops: Mutex<Option<mpsc::Sender<Op>>>,
+    readers: Mutex<Vec<Connection>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+/// The most operations one commit may carry; bounds the latency one slow batch can add.
+const MAX_BATCH: usize = 512;
+
+impl Store {
+    /// Opens (creating if needed) `data_dir/wgmail.sqlite3`, applies migrations and starts the writer.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join("wgmail.sqlite3");
+        let mut conn = Connection::open(&path)?;
+        configure(&conn)?;
+        migrations::apply(&mut conn)?;
+        let (tx, rx) = mpsc::channel::<Op>();
+        let writer = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| StoreError::Commit(format!("cannot start writer thread: {e}")))?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                ops: Mutex::new(Some(tx)),
+                readers: Mutex::new(Vec::new()),
+                writer: Mutex::new(Some(writer)),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    fn submit<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<oneshot::Receiver<Result<T, StoreError>>, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        let op: Op = Box::new(move |conn: &Connection| {
+            let result = in_savepoint(conn, f);
+            Box::new(move |commit: Result<(), String>| {
+                let out = match (result, commit) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Err(e), _) => Err(StoreError::Sql(e)),
+                    (Ok(_), Err(e)) => Err(StoreError::Commit(e)),
+                };
+                let _ = tx.send(out);
+            })
+        });
+        let guard = self.inner.ops.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_ref() {
+            Some(sender) => sender.send(op).map_err(|_| StoreError::Closed)?,
+            None => return Err(StoreError::Closed),
+        }
+        Ok(rx)
+    }
+
+    /// Runs `f` in the writer's next commit and resolves once that commit is durable.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.submit(f)?.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Blocking form of [`Store::write`] for the CLI and other non-async callers.
+    pub fn write_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.submit(f)?
+            .blocking_recv()
+            .map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `f` on a read-only connection from the pool (blocking; use [`Store::read`] from async code).
+    pub fn read_blocking<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let conn = {
+            let mut pool = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
+            pool.pop()
+        };
+        let conn = match conn {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.inner.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                c.busy_timeout(Duration::from_secs(10))?;
+                c
+            }
+        };
+        let out = f(&conn);
+        let mut pool = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < 8 {
+            pool.push(conn);
+        }
+        Ok(out?)
+    }
+
+    /// Runs `f` on a read-only connection on tokio's blocking pool.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(f))
+            .await
+            .map_err(|_| StoreError::Closed)?
+    }
+
+    /// Stops the writer after it has committed everything already submitted.
+    pub fn close(&self) {
+        self.inner
+            .ops
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(h) = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            let _ = h.join();
+        }
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // WAL lets readers proceed during writes; FULL makes every commit (and so every `250`) durable.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn in_savepoint<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.execute_batch("SAVEPOINT op")?;
+    match f(conn) {
+        Ok(v) => {
+            conn.execute_batch("RELEASE op")?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK TO op; RELEASE op");
+            Err(e)
+        }
+    }
+}
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Op>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        let began = conn.execute_batch("BEGIN IMMEDIATE");
+        if let Err(e) = began {
+            let msg = e.to_string();
+            tracing::error!(error = %msg, "store: cannot begin transaction");
+            for op in batch {
+                // Run nothing; tell every caller the commit failed so nothing is acknowledged.
+                drop(op);
+            }
+            continue;
+        }
+        let completions: Vec<Completion> = batch.into_iter().map(|op| op(&conn)).collect();
+        let commit = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
+        if let Err(e) = &commit {
+            tracing::error!(error = %e, "store: commit failed");
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for done in completions {
+            done(commit.clone());
+        }
+    }
+}

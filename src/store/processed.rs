@@ -1,0 +1,136 @@
+//! Applying the pipeline's decisions for one queue item in one commit: archive, holds, deliveries
+//! and the removal of the queue item happen together or not at all. That is what makes a replay
+//! after a crash harmless, and the (list, Message-ID) uniqueness of the archive and the holds is
+//! what keeps a message that arrives twice from being delivered twice.
+
+use rusqlite::{Connection, params};
+
+use super::archive::{self, ArchiveRecord};
+use super::outbound::{OutboundJob, insert_job};
+use super::{Store, StoreError, holds, queue};
+use crate::clock::Timestamp;
+
+/// What the pipeline decided for one list (or address) a queue item was sent to.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Archive the post and, if it was not already archived, deliver it.
+    Post {
+        archive: ArchiveRecord,
+        delivery: OutboundJob,
+    },
+    /// Hold the post for a moderator; the notice to the poster goes out only for a new hold.
+    Hold {
+        list: String,
+        message_id: String,
+        sender: String,
+        subject: String,
+        reason: String,
+        raw: Vec<u8>,
+        notice: Option<OutboundJob>,
+    },
+    /// Keep mail for an address whose handling comes later, without answering it.
+    Inbox {
+        list: String,
+        kind: String,
+        detail: String,
+        mail_from: String,
+        message_id: String,
+        raw: Vec<u8>,
+    },
+    /// Send mail (a notice, a forward) unconditionally.
+    Send(OutboundJob),
+    /// Nothing to do (loop, duplicate, policy); the reason is logged by the pipeline.
+    Discard,
+}
+
+/// What happened when the actions were applied, for logging and tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub archived: usize,
+    pub duplicates: usize,
+    pub held: usize,
+}
+
+fn apply(
+    c: &Connection,
+    queue_id: i64,
+    actions: &[Action],
+    now: Timestamp,
+) -> rusqlite::Result<Applied> {
+    let mut applied = Applied::default();
+    for action in actions {
+        match action {
+            Action::Post {
+                archive: rec,
+                delivery,
+            } => match archive::insert(c, rec)? {
+                Some(_) => {
+                    applied.archived += 1;
+                    insert_job(c, delivery, now)?;
+                }
+                None => applied.duplicates += 1,
+            },
+            Action::Hold {
+                list,
+                message_id,
+                sender,
+                subject,
+                reason,
+                raw,
+                notice,
+            } => {
+                if holds::insert(c, list, message_id, sender, subject, reason, raw, now)?.is_some()
+                {
+                    applied.held += 1;
+                    if let Some(n) = notice {
+                        insert_job(c, n, now)?;
+                    }
+                } else {
+                    applied.duplicates += 1;
+                }
+            }
+            Action::Inbox {
+                list,
+                kind,
+                detail,
+                mail_from,
+                message_id,
+                raw,
+            } => {
+                c.prepare_cached(
+                    "INSERT OR IGNORE INTO inbox (list, kind, detail, mail_from, message_id, raw, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![list, kind, detail, mail_from, message_id, raw, now])?;
+            }
+            Action::Send(job) => insert_job(c, job, now)?,
+            Action::Discard => {}
+        }
+    }
+    queue::delete_item(c, queue_id)?;
+    Ok(applied)
+}
+
+impl Store {
+    /// Applies the actions for one queue item and removes the item, atomically.
+    pub async fn apply_processed(
+        &self,
+        queue_id: i64,
+        actions: Vec<Action>,
+        now: Timestamp,
+    ) -> Result<Applied, StoreError> {
+        self.write(move |c| apply(c, queue_id, &actions, now)).await
+    }
+
+    /// Submits the same work now and returns a future for its commit, so a runner can hand the
+    /// writer a whole batch at once and have it share one fsync.
+    pub fn apply_processed_later(
+        &self,
+        queue_id: i64,
+        actions: Vec<Action>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Applied, StoreError>> + Send + 'static {
+        let rx = self.submit(move |c| apply(c, queue_id, &actions, now));
+        async move { rx?.await.map_err(|_| StoreError::Closed)? }
+    }
+}

@@ -1,0 +1,165 @@
+//! The archive through the CLI: import of a real month, idempotence, `archive ls`, mboxrd export,
+//! search, and every corpus message through parse → archive without a panic.
+
+use std::path::Path;
+use std::process::Command;
+
+use wgmail::store::{ArchiveRecord, Store};
+
+use crate::support::daemon::{write_list, write_site};
+
+fn wgmail(site: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wgmail"))
+        .arg("--config")
+        .arg(site)
+        .args(args)
+        .output()
+        .expect("run wgmail");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn real_month_imports_idempotently_and_threads_sensibly() {
+    let Some(corpus) = crate::support::corpus_dir() else {
+        return;
+    };
+    let mbox = corpus.join("apache-maven-dev/maven-dev-2017-11.mbox");
+    let dir = tempfile::tempdir().unwrap();
+    let site = write_site(dir.path(), None, "");
+    write_list(dir.path(), "dev", "maven.test", "");
+    let mbox_s = mbox.to_str().unwrap();
+
+    let (ok, out, err) = wgmail(&site, &["archive", "import", "dev", mbox_s]);
+    assert!(ok, "{err}");
+    // The month holds three posts twice (same Message-ID); the archive keeps one of each.
+    assert_eq!(
+        out.trim(),
+        "319 messages read, 316 added, 3 already archived"
+    );
+    let (ok, out, err) = wgmail(&site, &["archive", "import", "dev", mbox_s]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out.trim(),
+        "319 messages read, 0 added, 319 already archived",
+        "a second import adds nothing"
+    );
+
+    let (ok, ls, err) = wgmail(&site, &["archive", "ls", "dev"]);
+    assert!(ok, "{err}");
+    let threads: Vec<(i64, i64, String)> = ls
+        .lines()
+        .map(|l| {
+            let mut f = l.splitn(3, '\t');
+            (
+                f.next().unwrap().parse().unwrap(),
+                f.next().unwrap().parse().unwrap(),
+                f.next().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let total: i64 = threads.iter().map(|t| t.1).sum();
+    assert_eq!(total, 316, "every message is in exactly one thread");
+    // A real dev list month: far fewer threads than messages, and the release votes are threads of
+    // many messages each.
+    assert!(threads.len() < 316 / 2, "{} threads", threads.len());
+    let votes: Vec<_> = threads
+        .iter()
+        .filter(|t| t.2.starts_with("[VOTE]"))
+        .collect();
+    assert!(!votes.is_empty(), "vote threads found");
+    assert!(
+        votes.iter().any(|t| t.1 >= 5),
+        "a vote thread gathers its replies: {votes:?}"
+    );
+    println!(
+        "maven-dev 2017-11: 316 messages in {} threads; largest {}",
+        threads.len(),
+        threads.iter().map(|t| t.1).max().unwrap()
+    );
+
+    // Export one thread and read it back.
+    let biggest = threads.iter().max_by_key(|t| t.1).unwrap();
+    let (ok, mbox_out, err) = wgmail(
+        &site,
+        &[
+            "archive",
+            "export",
+            "dev",
+            "--thread",
+            &biggest.0.to_string(),
+        ],
+    );
+    assert!(ok, "{err}");
+    let back: Vec<_> = wgmail::mbox::MboxReader::new(mbox_out.as_bytes())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(back.len() as i64, biggest.1);
+    let (ok, all, _) = wgmail(&site, &["archive", "export", "dev"]);
+    assert!(ok);
+    assert_eq!(wgmail::mbox::MboxReader::new(all.as_bytes()).count(), 316);
+
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let hits = store.search("dev@maven.test", "release", 5).unwrap();
+    assert!(!hits.is_empty(), "full-text search finds 'release'");
+}
+
+#[test]
+fn every_corpus_message_parses_and_archives_without_panic() {
+    let Some(corpus) = crate::support::corpus_dir() else {
+        return;
+    };
+    let messages = crate::support::corpus::all_messages(&corpus);
+    assert!(
+        messages.len() > 4000,
+        "corpus walker found {}",
+        messages.len()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut records = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        let p = wgmail::message::parse(&m.raw);
+        // Rewriting must keep the body bytes whatever the header block looks like.
+        let (_, end) = wgmail::message::header_fields(&m.raw);
+        let edited = wgmail::message::rewrite(
+            &m.raw,
+            &wgmail::message::HeaderEdit {
+                append: vec![("List-Id".into(), "<x.test>".into())],
+                ..Default::default()
+            },
+        );
+        assert!(
+            edited.ends_with(&m.raw[end..]),
+            "body changed for {}",
+            m.origin
+        );
+        records.push(ArchiveRecord {
+            list: "corpus@test".into(),
+            message_id: p
+                .message_id
+                .clone()
+                .unwrap_or_else(|| format!("corpus-{i}@test")),
+            from_addr: p.from_addr,
+            from_name: p.from_name,
+            subject: p.subject,
+            date: p.date.unwrap_or(0),
+            received_at: 0,
+            in_reply_to: p.in_reply_to,
+            references: p.references,
+            body_text: p.body_text,
+            raw: m.raw.clone(),
+        });
+    }
+    let added = store.archive_many(records).unwrap();
+    let threads = store.threads("corpus@test").unwrap();
+    println!(
+        "corpus: {} messages, {added} archived (rest share a Message-ID), {} threads",
+        messages.len(),
+        threads.len()
+    );
+    assert!(added > 3500);
+}

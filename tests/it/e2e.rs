@@ -1,0 +1,336 @@
+//! End to end: lettre → wgmail on 127.0.0.1:0 → the capturing relay.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::support::daemon::{TestDaemon, header, header_count, post};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_member_receives_the_post_once_with_list_headers() {
+    let members = ["alice@example.org", "bob@example.net", "carol@example.com"];
+    let d = TestDaemon::start(&members).await;
+    d.send(post(
+        "alice@example.org",
+        "Hello WG",
+        "first@example.org",
+        None,
+    ))
+    .await;
+    let got = d.relay.wait_for_rcpts(3, WAIT).await;
+
+    let mut per_rcpt: HashMap<String, usize> = HashMap::new();
+    for c in &got {
+        assert_eq!(c.mail_from, "quic-bounces@ietf.test");
+        for r in &c.rcpts {
+            *per_rcpt.entry(r.clone()).or_default() += 1;
+        }
+        let raw = &c.data;
+        assert_eq!(header(raw, "Subject").as_deref(), Some("[quic] Hello WG"));
+        assert_eq!(
+            header(raw, "List-Id").as_deref(),
+            Some("The quic working group <quic.ietf.test>")
+        );
+        assert_eq!(
+            header(raw, "List-Post").as_deref(),
+            Some("<mailto:quic@ietf.test>")
+        );
+        assert_eq!(
+            header(raw, "List-Help").as_deref(),
+            Some("<mailto:quic-request@ietf.test?subject=help>")
+        );
+        assert_eq!(
+            header(raw, "List-Subscribe").as_deref(),
+            Some("<mailto:quic-join@ietf.test>")
+        );
+        assert_eq!(
+            header(raw, "List-Unsubscribe").as_deref(),
+            Some("<mailto:quic-leave@ietf.test>")
+        );
+        assert_eq!(
+            header(raw, "List-Archive").as_deref(),
+            Some("<http://127.0.0.1:8080/arch/browse/quic/>")
+        );
+        assert_eq!(
+            header(raw, "Archived-At").as_deref(),
+            Some("<http://127.0.0.1:8080/arch/msg/quic/first@example.org>")
+        );
+        assert_eq!(header(raw, "Precedence").as_deref(), Some("list"));
+        assert_eq!(header_count(raw, "Subject"), 1);
+        assert_eq!(header_count(raw, "List-Id"), 1);
+        assert!(
+            header(raw, "Received").is_some(),
+            "a trace header is added on receipt"
+        );
+        let text = String::from_utf8_lossy(raw);
+        assert!(
+            text.contains("Body of first@example.org"),
+            "body kept: {text}"
+        );
+    }
+    assert_eq!(per_rcpt.len(), 3, "{per_rcpt:?}");
+    assert!(
+        per_rcpt.values().all(|&n| n == 1),
+        "each member exactly once: {per_rcpt:?}"
+    );
+    for m in members {
+        assert_eq!(per_rcpt.get(m), Some(&1), "{m}");
+    }
+    let store = d.store();
+    let archived = tokio::task::spawn_blocking(move || store.message_count("quic@ietf.test"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(archived, 1);
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_carry_one_prefix_and_join_the_thread() {
+    let d = TestDaemon::start(&["alice@example.org", "bob@example.net"]).await;
+    d.send(post(
+        "alice@example.org",
+        "Adoption of draft-x",
+        "root@example.org",
+        None,
+    ))
+    .await;
+    d.relay.wait_for_rcpts(2, WAIT).await;
+    d.send(post(
+        "bob@example.net",
+        "Re: [quic] Adoption of draft-x",
+        "reply@example.net",
+        Some("root@example.org"),
+    ))
+    .await;
+    d.send(post(
+        "alice@example.org",
+        "Re: [quic] Re: [quic] Adoption of draft-x",
+        "reply2@example.org",
+        Some("reply@example.net"),
+    ))
+    .await;
+    let got = d.relay.wait_for_rcpts(6, WAIT).await;
+    let subjects: Vec<String> = got
+        .iter()
+        .filter_map(|c| header(&c.data, "Subject"))
+        .collect();
+    assert_eq!(
+        subjects
+            .iter()
+            .filter(|s| *s == "[quic] Adoption of draft-x")
+            .count(),
+        1,
+        "{subjects:?}"
+    );
+    assert_eq!(
+        subjects
+            .iter()
+            .filter(|s| *s == "Re: [quic] Adoption of draft-x")
+            .count(),
+        2,
+        "{subjects:?}"
+    );
+    let store = d.store();
+    let threads = tokio::task::spawn_blocking(move || store.threads("quic@ietf.test"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(threads.len(), 1, "{threads:?}");
+    assert_eq!(threads[0].messages, 3);
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_non_members_post_is_held_and_the_poster_told() {
+    let d = TestDaemon::start(&["alice@example.org"]).await;
+    d.send(post(
+        "mallory@example.com",
+        "Buy now",
+        "spam@example.com",
+        None,
+    ))
+    .await;
+    let got = d.relay.wait_for(1, WAIT).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].rcpts, vec!["mallory@example.com".to_string()]);
+    assert_eq!(got[0].mail_from, "quic-bounces@ietf.test");
+    let subject = header(&got[0].data, "Subject").unwrap_or_default();
+    assert!(subject.contains("awaits moderator approval"), "{subject}");
+    assert_eq!(
+        header(&got[0].data, "Auto-Submitted").as_deref(),
+        Some("auto-generated")
+    );
+    let store = d.store();
+    let holds = tokio::task::spawn_blocking(move || store.holds("quic@ietf.test"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(holds.len(), 1);
+    assert_eq!(holds[0].sender, "mallory@example.com");
+    assert!(
+        d.relay
+            .messages()
+            .iter()
+            .all(|c| !c.rcpts.contains(&"alice@example.org".to_string())),
+        "not delivered to members"
+    );
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_message_id_is_delivered_once() {
+    let d = TestDaemon::start(&["alice@example.org", "bob@example.net"]).await;
+    d.send(post("alice@example.org", "Once", "dup@example.org", None))
+        .await;
+    d.send(post("alice@example.org", "Once", "dup@example.org", None))
+        .await;
+    // A third, distinct post proves the runner got past the duplicate.
+    d.send(post(
+        "alice@example.org",
+        "Twice",
+        "other@example.org",
+        None,
+    ))
+    .await;
+    let got = d.relay.wait_for_rcpts(4, WAIT).await;
+    let dup = got
+        .iter()
+        .filter(|c| header(&c.data, "Message-ID").as_deref() == Some("<dup@example.org>"))
+        .map(|c| c.rcpts.len())
+        .sum::<usize>();
+    assert_eq!(dup, 2, "the duplicate reached each member once");
+    let store = d.store();
+    let status = tokio::task::spawn_blocking(move || store.queue_status())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.inbound_pending, 0);
+    assert_eq!(status.archived_messages, 2);
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn looping_mail_is_dropped() {
+    let d = TestDaemon::start(&["alice@example.org"]).await;
+    let looped = lettre::Message::builder()
+        .from("alice@example.org".parse().unwrap())
+        .to("quic@ietf.test".parse().unwrap())
+        .subject("loop")
+        .message_id(Some("<loop@example.org>".into()))
+        .raw_header(lettre::message::header::HeaderValue::new(
+            lettre::message::header::HeaderName::new_from_ascii_str("List-Id"),
+            "The quic working group <quic.ietf.test>".into(),
+        ))
+        .body("x".to_string())
+        .unwrap();
+    d.send(looped).await;
+    d.send(post("alice@example.org", "fine", "fine@example.org", None))
+        .await;
+    let got = d.relay.wait_for_rcpts(1, WAIT).await;
+    assert!(
+        got.iter()
+            .all(|c| header(&c.data, "Message-ID").as_deref() != Some("<loop@example.org>"))
+    );
+    let store = d.store();
+    let status = tokio::task::spawn_blocking(move || store.queue_status())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        status.archived_messages, 1,
+        "the loop was not archived either"
+    );
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_without_message_id_gets_one() {
+    let d = TestDaemon::start(&["alice@example.org"]).await;
+    // Speak SMTP by hand: lettre always adds a Message-ID.
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let s = tokio::net::TcpStream::connect(("127.0.0.1", d.smtp_port()))
+        .await
+        .unwrap();
+    let (r, mut w) = s.into_split();
+    let mut r = BufReader::new(r);
+    w.write_all(b"EHLO t\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<quic@ietf.test>\r\nDATA\r\n")
+        .await
+        .unwrap();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        r.read_line(&mut line).await.unwrap();
+        if line.starts_with("354") {
+            break;
+        }
+        assert!(!line.is_empty(), "connection closed");
+    }
+    w.write_all(b"From: alice@example.org\r\nSubject: no id\r\n\r\nhello\r\n.\r\nQUIT\r\n")
+        .await
+        .unwrap();
+    line.clear();
+    r.read_line(&mut line).await.unwrap();
+    assert!(line.starts_with("250"), "{line}");
+    let got = d.relay.wait_for_rcpts(1, WAIT).await;
+    let id = header(&got[0].data, "Message-ID").expect("a Message-ID was added");
+    assert!(
+        id.starts_with("<wgmail.q") && id.ends_with("@lists.test>"),
+        "{id}"
+    );
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn temporary_failures_are_retried_and_permanent_ones_recorded() {
+    let d = TestDaemon::start(&["alice@example.org", "busy@example.net", "gone@example.com"]).await;
+    d.relay.fail_rcpt("busy@example.net", "451 4.2.0 try later");
+    d.relay
+        .fail_rcpt("gone@example.com", "550 5.1.1 no such user");
+    d.send(post(
+        "alice@example.org",
+        "Retry me",
+        "retry@example.org",
+        None,
+    ))
+    .await;
+    d.relay.wait_for_rcpts(1, WAIT).await;
+    let store = d.store();
+    // Wait until the first attempt is recorded: the permanent failure appears.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let s = store.clone();
+        let st = tokio::task::spawn_blocking(move || s.queue_status())
+            .await
+            .unwrap()
+            .unwrap();
+        if st.failed_recipients == 1 && st.outbound_recipients_pending == 1 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "first attempt never recorded: {st:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let s = store.clone();
+    let failures = tokio::task::spawn_blocking(move || {
+        s.delivery_failures("quic@ietf.test", "gone@example.com")
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(failures.len(), 1);
+    assert!(failures[0].0.contains("550"), "{failures:?}");
+    // The relay recovers and the injected clock passes the backoff: the retry delivers.
+    d.relay.clear_failures();
+    d.clock.advance(120);
+    let got = d.relay.wait_for_rcpts(2, WAIT).await;
+    let busy = got
+        .iter()
+        .filter(|c| c.rcpts.contains(&"busy@example.net".to_string()))
+        .count();
+    assert_eq!(busy, 1);
+    d.stop().await;
+}
