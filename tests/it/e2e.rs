@@ -334,3 +334,161 @@ async fn temporary_failures_are_retried_and_permanent_ones_recorded() {
     assert_eq!(busy, 1);
     d.stop().await;
 }
+
+/// Speaks SMTP by hand up to RCPT and returns the reply to RCPT.
+async fn rcpt_reply(port: u16, rcpt: &str) -> String {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let (r, mut w) = s.into_split();
+    let mut r = BufReader::new(r);
+    w.write_all(
+        format!("HELO t\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<{rcpt}>\r\nQUIT\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut replies = Vec::new();
+    let mut line = String::new();
+    while r.read_line(&mut line).await.unwrap() > 0 {
+        if line.as_bytes().get(3) == Some(&b' ') {
+            replies.push(line.trim_end().to_owned());
+        }
+        line.clear();
+    }
+    replies.get(3).cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_files_reload_without_restart_and_broken_edits_are_refused() {
+    let d = TestDaemon::start(&["alice@example.org"]).await;
+    let port = d.smtp_port();
+    assert!(
+        rcpt_reply(port, "tls@ietf.test")
+            .await
+            .starts_with("550 5.1.1")
+    );
+    assert!(
+        rcpt_reply(port, "quic-request@ietf.test")
+            .await
+            .starts_with("250")
+    );
+    assert!(
+        rcpt_reply(port, "quic-bounces+x=y.z@ietf.test")
+            .await
+            .starts_with("250")
+    );
+    assert!(
+        rcpt_reply(port, "someone@elsewhere.test")
+            .await
+            .starts_with("550 5.1.1"),
+        "never an open relay"
+    );
+
+    crate::support::daemon::write_list(d.dir.path(), "tls", "ietf.test", "");
+    let problems = d.config.reload();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(
+        rcpt_reply(port, "tls@ietf.test").await.starts_with("250"),
+        "a new list is live after reload"
+    );
+
+    // A broken edit of the quic list is refused whole; the list keeps working as before.
+    std::fs::write(
+        d.dir.path().join("lists/quic.toml"),
+        "name = \"quic\"\ndomain = \"ietf.test\"\nowners = []\n",
+    )
+    .unwrap();
+    let problems = d.config.reload();
+    assert!(problems.iter().any(|p| p.key == "owners"), "{problems:?}");
+    assert!(rcpt_reply(port, "quic@ietf.test").await.starts_with("250"));
+    d.send(post(
+        "alice@example.org",
+        "still here",
+        "still@example.org",
+        None,
+    ))
+    .await;
+    let got = d.relay.wait_for_rcpts(1, WAIT).await;
+    assert_eq!(
+        header(&got[0].data, "List-Id").as_deref(),
+        Some("The quic working group <quic.ietf.test>")
+    );
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verp_gives_each_recipient_its_own_envelope_and_batches_split() {
+    let members = ["a@m.test", "b@m.test", "c@m.test"];
+    let d = TestDaemon::start_full(&members, "", "verp = true", "").await;
+    d.send(post("a@m.test", "verp", "verp@m.test", None)).await;
+    let got = d.relay.wait_for_rcpts(3, WAIT).await;
+    assert_eq!(got.len(), 3, "one transaction per recipient");
+    for c in &got {
+        assert_eq!(c.rcpts.len(), 1);
+        let want = format!("quic-bounces+{}@ietf.test", c.rcpts[0].replace('@', "="));
+        assert_eq!(c.mail_from, want);
+    }
+    d.stop().await;
+
+    let d = TestDaemon::start_full(&members, "", "batch = 2", "").await;
+    d.send(post("a@m.test", "batched", "batch@m.test", None))
+        .await;
+    let got = d.relay.wait_for_rcpts(3, WAIT).await;
+    let mut sizes: Vec<usize> = got.iter().map(|c| c.rcpts.len()).collect();
+    sizes.sort();
+    assert_eq!(sizes, vec![1, 2]);
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lmtp_delivers_into_the_same_pipeline() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let d =
+        TestDaemon::start_with(&["alice@example.org"], "lmtp_listen = \"127.0.0.1:0\"", "").await;
+    let lmtp = d.running().lmtp_addr.expect("lmtp listener");
+    let s = tokio::net::TcpStream::connect(lmtp).await.unwrap();
+    let (r, mut w) = s.into_split();
+    let mut r = BufReader::new(r);
+    w.write_all(b"LHLO mta.test\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<quic@ietf.test>\r\nRCPT TO:<quic-owner@ietf.test>\r\nRCPT TO:<nobody@ietf.test>\r\nDATA\r\n").await.unwrap();
+    let mut replies = Vec::new();
+    let mut line = String::new();
+    while replies
+        .last()
+        .is_none_or(|l: &String| !l.starts_with("354"))
+    {
+        line.clear();
+        assert!(
+            r.read_line(&mut line).await.unwrap() > 0,
+            "closed early: {replies:?}"
+        );
+        if line.as_bytes().get(3) == Some(&b' ') {
+            replies.push(line.trim_end().to_owned());
+        }
+    }
+    assert!(
+        replies[3].starts_with("250") && replies[4].starts_with("250"),
+        "{replies:?}"
+    );
+    assert!(replies[5].starts_with("550 5.1.1"), "{replies:?}");
+    w.write_all(b"From: alice@example.org\r\nSubject: via lmtp\r\nMessage-ID: <lmtp@example.org>\r\n\r\nhi\r\n.\r\n").await.unwrap();
+    let mut per_rcpt = Vec::new();
+    for _ in 0..2 {
+        line.clear();
+        r.read_line(&mut line).await.unwrap();
+        per_rcpt.push(line.trim_end().to_owned());
+    }
+    assert!(
+        per_rcpt.iter().all(|l| l.starts_with("250")),
+        "one reply per accepted recipient: {per_rcpt:?}"
+    );
+    // The post reaches the member, the owner copy reaches the owner.
+    let got = d.relay.wait_for_rcpts(2, WAIT).await;
+    let rcpts: Vec<&String> = got.iter().flat_map(|c| c.rcpts.iter()).collect();
+    assert!(
+        rcpts.contains(&&"alice@example.org".to_string())
+            && rcpts.contains(&&"owner@ietf.test".to_string()),
+        "{rcpts:?}"
+    );
+    d.stop().await;
+}

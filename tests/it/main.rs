@@ -1,6 +1,7 @@
 //! The integration suite: one binary, one module per area (STYLE.md habit 11).
 
 mod archive;
+mod cli;
 mod client;
 mod config;
 mod crash;

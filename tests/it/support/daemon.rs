@@ -21,14 +21,25 @@ pub struct TestDaemon {
 }
 
 /// Writes `dir/wgmail.toml` for a daemon on 127.0.0.1:0 delivering to `relay` (or to a maildir
-/// when `relay` is None) and returns its path.
+/// when `relay` is None) and returns its path. `extra` holds more `[smtp]` keys and may open
+/// further sections after them.
 pub fn write_site(dir: &Path, relay: Option<std::net::SocketAddr>, extra: &str) -> PathBuf {
+    write_site_full(dir, relay, extra, "")
+}
+
+/// [`write_site`] with more `[outbound]` keys too.
+pub fn write_site_full(
+    dir: &Path,
+    relay: Option<std::net::SocketAddr>,
+    extra: &str,
+    outbound_extra: &str,
+) -> PathBuf {
     let outbound = match relay {
         Some(addr) => format!("mode = \"smtp\"\nrelay = \"{addr}\""),
         None => "mode = \"maildir\"".to_owned(),
     };
     let site = format!(
-        "[smtp]\nlisten = \"127.0.0.1:0\"\nhostname = \"lists.test\"\n\n[storage]\ndata_dir = \"{data}\"\n\n[lists]\ndir = \"{lists}\"\n\n[outbound]\n{outbound}\n{extra}\n",
+        "[storage]\ndata_dir = \"{data}\"\n\n[lists]\ndir = \"{lists}\"\n\n[outbound]\n{outbound}\n{outbound_extra}\n\n[smtp]\nlisten = \"127.0.0.1:0\"\nhostname = \"lists.test\"\n{extra}\n",
         data = dir.join("data").display(),
         lists = dir.join("lists").display(),
     );
@@ -53,10 +64,19 @@ impl TestDaemon {
     }
 
     pub async fn start_with(members: &[&str], site_extra: &str, list_extra: &str) -> TestDaemon {
+        Self::start_full(members, site_extra, "", list_extra).await
+    }
+
+    pub async fn start_full(
+        members: &[&str],
+        site_extra: &str,
+        outbound_extra: &str,
+        list_extra: &str,
+    ) -> TestDaemon {
         init_logs();
         let dir = tempfile::tempdir().expect("tempdir");
         let relay = Relay::start().await;
-        let site = write_site(dir.path(), Some(relay.addr), site_extra);
+        let site = write_site_full(dir.path(), Some(relay.addr), site_extra, outbound_extra);
         write_list(dir.path(), "quic", "ietf.test", list_extra);
         let (config, problems) = Config::load(Some(&site)).expect("config loads");
         assert!(problems.is_empty(), "{problems:?}");
