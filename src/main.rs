@@ -1,6 +1,7 @@
 //! The `wgmail` binary: parses the command line, loads the configuration, sets up logging and calls
 //! the library.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -15,6 +16,7 @@ fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let (config, problems) = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,

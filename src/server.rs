@@ -55,10 +55,13 @@ impl smtp::Backend for Backend {
                     smtp::StoreError::Temporary(e.to_string())
                 })?;
             this.wakers.inbound.notify_one();
-            Ok(format!("Q{id}"))
+            Ok(id.to_string())
         }
     }
 }
+
+/// How long shutdown waits for sessions and runners to finish.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// A running daemon.
 pub struct Running {
@@ -77,11 +80,18 @@ impl Running {
         self.wait().await;
     }
 
-    /// Waits until the daemon has stopped (after its shutdown token is cancelled).
+    /// Waits until the daemon has stopped (after its shutdown token is cancelled). Subsystems get
+    /// [`SHUTDOWN_GRACE`] to finish the message in hand; whatever is still unfinished then is in the
+    /// queue and is picked up at the next start, so giving up loses nothing.
     pub async fn wait(self) {
         self.shutdown.cancelled().await;
         self.tracker.close();
-        self.tracker.wait().await;
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(grace = ?SHUTDOWN_GRACE, "shutdown grace period over; stopping with work in the queue");
+        }
         let store = self.store.clone();
         let _ = tokio::task::spawn_blocking(move || store.close()).await;
     }

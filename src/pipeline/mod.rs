@@ -133,6 +133,9 @@ fn post(ctx: &Context<'_>) -> Vec<Action> {
     for handler in handlers::HANDLERS {
         (handler.run)(ctx, &mut delivery);
     }
+    tracing::info!(list = %ctx.list.address(), message_id = %ctx.message_id, queue_id = ctx.item.id,
+        sender = %ctx.sender, recipients = ctx.members.iter().filter(|m| m.delivery == "enabled").count(),
+        "post accepted");
     delivery.actions
 }
 

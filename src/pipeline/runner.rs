@@ -97,7 +97,16 @@ pub async fn run(
         }
         for (id, commit) in commits {
             match commit.await {
-                Ok(applied) => tracing::debug!(queue_id = id, ?applied, "queue item done"),
+                Ok(applied) => {
+                    if applied.duplicates > 0 {
+                        tracing::info!(
+                            queue_id = id,
+                            duplicates = applied.duplicates,
+                            "already archived or held; not delivered again"
+                        );
+                    }
+                    tracing::debug!(queue_id = id, ?applied, "queue item done");
+                }
                 Err(StoreError::Closed) => return,
                 Err(e) => park(&store, id, e.to_string()).await,
             }

@@ -7,7 +7,7 @@
 //!
 //! Code map:
 //! - [`server`]: `serve`, the accept loop with its connection cap and graceful shutdown.
-//! - `session`: one connection: the [`State`](session::State) enum, the read → process → reply loop,
+//! - `session`: one connection: the `State` enum, the read → process → reply loop,
 //!   pipelining, timeouts, STARTTLS hand-over; `handle` is its entry point.
 //! - `line`: command-line framing with the over-long-line sink.
 //! - `dot`: the DATA receiver: CRLF.CRLF detection and dot-unstuffing, and its too-large sink.

@@ -8,13 +8,5 @@ mod crash;
 mod e2e;
 mod mbox;
 mod smtp;
+mod support;
 mod thread;
-
-mod support {
-    #[path = "mod.rs"]
-    mod base;
-    pub use base::*;
-    pub mod corpus;
-    pub mod daemon;
-    pub mod relay;
-}

@@ -1,4 +1,8 @@
-//! Shared test helpers: where the shared corpus lives, temp dirs, small waits on real events.
+//! Shared test helpers: where the shared corpus lives, a capturing relay, a daemon in a temp dir.
+
+pub mod corpus;
+pub mod daemon;
+pub mod relay;
 
 use std::path::PathBuf;
 
