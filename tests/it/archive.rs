@@ -163,3 +163,63 @@ fn every_corpus_message_parses_and_archives_without_panic() {
     );
     assert!(added > 3500);
 }
+
+/// The archive's threads are the same whatever order the messages arrive in.
+#[test]
+fn archive_threads_do_not_depend_on_arrival_order() {
+    use std::collections::{BTreeSet, HashMap};
+    let Some(corpus) = crate::support::corpus_dir() else { return };
+    let mbox = std::fs::File::open(corpus.join("apache-maven-dev/maven-dev-2017-12.mbox")).unwrap();
+    let raws: Vec<Vec<u8>> = wgmail::mbox::MboxReader::new(std::io::BufReader::new(mbox)).map(|m| m.unwrap().raw).collect();
+    let records: Vec<ArchiveRecord> = raws
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let p = wgmail::message::parse(raw);
+            ArchiveRecord {
+                list: "dev@maven.test".into(),
+                message_id: p.message_id.clone().unwrap_or_else(|| format!("none-{i}@test")),
+                from_addr: p.from_addr,
+                from_name: p.from_name,
+                subject: p.subject,
+                date: p.date.unwrap_or(0),
+                received_at: 0,
+                in_reply_to: p.in_reply_to,
+                references: p.references,
+                body_text: p.body_text,
+                raw: raw.clone(),
+            }
+        })
+        .collect();
+    let groups = |order: Vec<ArchiveRecord>| -> BTreeSet<BTreeSet<String>> {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        // One message per commit, as the daemon would archive them.
+        for r in order {
+            store.archive_many(vec![r]).unwrap();
+        }
+        let mut by_thread: HashMap<i64, BTreeSet<String>> = HashMap::new();
+        store
+            .for_each_message("dev@maven.test", None, |m| {
+                by_thread.entry(m.thread_id).or_default().insert(m.message_id);
+                Ok(())
+            })
+            .unwrap()
+            .unwrap();
+        by_thread.into_values().collect()
+    };
+    let forward = groups(records.clone());
+    let mut reversed = records.clone();
+    reversed.reverse();
+    let mut shuffled = records.clone();
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    for i in (1..shuffled.len()).rev() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        shuffled.swap(i, (seed % (i as u64 + 1)) as usize);
+    }
+    assert!(forward.len() > 10 && forward.len() < records.len(), "{} threads", forward.len());
+    assert_eq!(groups(reversed), forward, "reversed arrival gives the same threads");
+    assert_eq!(groups(shuffled), forward, "shuffled arrival gives the same threads");
+}
