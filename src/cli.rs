@@ -81,6 +81,8 @@ pub enum MemberCmd {
 pub enum ArchiveCmd {
     /// One line per thread: id, messages, subject.
     Ls { list: String },
+    /// One thread as a tree (JWZ), with missing messages shown as ghosts.
+    Thread { list: String, id: i64 },
     /// Write the archive (or one thread) as mboxrd to stdout.
     Export {
         list: String,
@@ -207,6 +209,18 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 writeln!(out, "{}\t{}\t{}", t.id, t.messages, t.subject)?;
             }
         }
+        Command::Archive(ArchiveCmd::Thread { list, id }) => {
+            let l = find_list(cfg, &list)?;
+            let mut messages = Vec::new();
+            open_store(cfg)?.for_each_message(&l.address(), Some(id), |m| {
+                messages.push(m);
+                Ok(())
+            })??;
+            if messages.is_empty() {
+                bail!("no thread {id} in {}", l.address());
+            }
+            print_tree(out, &messages)?;
+        }
         Command::Archive(ArchiveCmd::Export { list, thread }) => {
             let l = find_list(cfg, &list)?;
             let mut w = std::io::BufWriter::new(out);
@@ -242,6 +256,41 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 writeln!(out, "failed recipients:    {}", s.failed_recipients)?;
                 writeln!(out, "held posts:           {}", s.holds)?;
                 writeln!(out, "archived messages:    {}", s.archived_messages)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Prints a thread as an indented tree: date, sender, subject; a ghost (a message referred to but
+/// never received) shows its Message-ID.
+fn print_tree(
+    out: &mut dyn Write,
+    messages: &[crate::store::ArchivedMessage],
+) -> std::io::Result<()> {
+    use crate::thread::{MessageRef, Options, jwz};
+    let refs: Vec<MessageRef> = messages
+        .iter()
+        .map(|m| MessageRef {
+            id: m.message_id.clone(),
+            references: m.references.clone(),
+            in_reply_to: m.in_reply_to.clone(),
+            subject: m.subject.clone(),
+            date: m.date,
+        })
+        .collect();
+    for root in jwz(&refs, &Options::default()) {
+        for (depth, node) in root.walk() {
+            let indent = "  ".repeat(depth);
+            match node.message.and_then(|i| messages.get(i)) {
+                Some(m) => writeln!(
+                    out,
+                    "{indent}{} {} {}",
+                    crate::clock::ymd(m.date),
+                    m.from_addr,
+                    m.subject
+                )?,
+                None => writeln!(out, "{indent}(missing <{}>)", node.id)?,
             }
         }
     }

@@ -81,6 +81,30 @@ fn real_month_imports_idempotently_and_threads_sensibly() {
         threads.iter().map(|t| t.1).max().unwrap()
     );
 
+    // The thread as a tree: every message once, replies indented under their parents.
+    let biggest_id = threads.iter().max_by_key(|t| t.1).unwrap().0.to_string();
+    let (ok, tree, err) = wgmail(&site, &["archive", "thread", "dev", &biggest_id]);
+    assert!(ok, "{err}");
+    let present = tree
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("(missing"))
+        .count() as i64;
+    assert_eq!(
+        present,
+        threads.iter().max_by_key(|t| t.1).unwrap().1,
+        "{tree}"
+    );
+    assert!(
+        tree.lines()
+            .skip(1)
+            .all(|l| l.starts_with("  ") || l.starts_with("20")),
+        "{tree}"
+    );
+    assert!(
+        tree.lines().any(|l| l.starts_with("  ")),
+        "replies are indented: {tree}"
+    );
+
     // Export one thread and read it back.
     let biggest = threads.iter().max_by_key(|t| t.1).unwrap();
     let (ok, mbox_out, err) = wgmail(
@@ -168,9 +192,13 @@ fn every_corpus_message_parses_and_archives_without_panic() {
 #[test]
 fn archive_threads_do_not_depend_on_arrival_order() {
     use std::collections::{BTreeSet, HashMap};
-    let Some(corpus) = crate::support::corpus_dir() else { return };
+    let Some(corpus) = crate::support::corpus_dir() else {
+        return;
+    };
     let mbox = std::fs::File::open(corpus.join("apache-maven-dev/maven-dev-2017-12.mbox")).unwrap();
-    let raws: Vec<Vec<u8>> = wgmail::mbox::MboxReader::new(std::io::BufReader::new(mbox)).map(|m| m.unwrap().raw).collect();
+    let raws: Vec<Vec<u8>> = wgmail::mbox::MboxReader::new(std::io::BufReader::new(mbox))
+        .map(|m| m.unwrap().raw)
+        .collect();
     let records: Vec<ArchiveRecord> = raws
         .iter()
         .enumerate()
@@ -178,7 +206,10 @@ fn archive_threads_do_not_depend_on_arrival_order() {
             let p = wgmail::message::parse(raw);
             ArchiveRecord {
                 list: "dev@maven.test".into(),
-                message_id: p.message_id.clone().unwrap_or_else(|| format!("none-{i}@test")),
+                message_id: p
+                    .message_id
+                    .clone()
+                    .unwrap_or_else(|| format!("none-{i}@test")),
                 from_addr: p.from_addr,
                 from_name: p.from_name,
                 subject: p.subject,
@@ -201,7 +232,10 @@ fn archive_threads_do_not_depend_on_arrival_order() {
         let mut by_thread: HashMap<i64, BTreeSet<String>> = HashMap::new();
         store
             .for_each_message("dev@maven.test", None, |m| {
-                by_thread.entry(m.thread_id).or_default().insert(m.message_id);
+                by_thread
+                    .entry(m.thread_id)
+                    .or_default()
+                    .insert(m.message_id);
                 Ok(())
             })
             .unwrap()
@@ -219,7 +253,19 @@ fn archive_threads_do_not_depend_on_arrival_order() {
         seed ^= seed << 17;
         shuffled.swap(i, (seed % (i as u64 + 1)) as usize);
     }
-    assert!(forward.len() > 10 && forward.len() < records.len(), "{} threads", forward.len());
-    assert_eq!(groups(reversed), forward, "reversed arrival gives the same threads");
-    assert_eq!(groups(shuffled), forward, "shuffled arrival gives the same threads");
+    assert!(
+        forward.len() > 10 && forward.len() < records.len(),
+        "{} threads",
+        forward.len()
+    );
+    assert_eq!(
+        groups(reversed),
+        forward,
+        "reversed arrival gives the same threads"
+    );
+    assert_eq!(
+        groups(shuffled),
+        forward,
+        "shuffled arrival gives the same threads"
+    );
 }
