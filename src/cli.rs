@@ -359,30 +359,10 @@ pub fn import(
 
 fn record_for_import(list: &ListConfig, hostname: &str, raw: Vec<u8>, now: i64) -> ArchiveRecord {
     let p = message::parse(&raw);
-    // A message without a Message-ID gets one derived from its bytes, so a second import of the
-    // same file still finds it already archived.
     let message_id = p
         .message_id
         .clone()
-        .unwrap_or_else(|| format!("wgmail.import.{:016x}@{hostname}", fnv1a(&raw)));
+        .unwrap_or_else(|| message::derived_message_id(&raw, hostname));
     let date = p.date.filter(|&d| d > 0).unwrap_or(now);
-    ArchiveRecord {
-        list: list.address(),
-        message_id,
-        from_addr: p.from_addr,
-        from_name: p.from_name,
-        subject: p.subject,
-        date,
-        received_at: date,
-        in_reply_to: p.in_reply_to,
-        references: p.references,
-        body_text: p.body_text,
-        raw,
-    }
-}
-
-fn fnv1a(data: &[u8]) -> u64 {
-    data.iter().fold(0xcbf29ce484222325u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x100000001b3)
-    })
+    ArchiveRecord::from_parsed(list.address(), message_id, p, date, date, raw)
 }

@@ -100,6 +100,20 @@ fn ids(v: &mail_parser::HeaderValue<'_>) -> Vec<String> {
     out
 }
 
+/// A Message-ID derived from a message's bytes, for messages that came without one by a path
+/// where no queue id exists (import): the same bytes always get the same id, so importing a file
+/// twice still finds each message already archived.
+pub fn derived_message_id(raw: &[u8], hostname: &str) -> String {
+    format!("wgmail.{:016x}@{hostname}", content_hash(raw))
+}
+
+/// FNV-1a: a stable, dependency-free 64-bit hash for names and ids (not for security).
+pub fn content_hash(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf29ce484222325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
+}
+
 /// One header field of the raw header block: its name and the byte span of the whole field
 /// (name, colon, value and folded continuation lines, with the line ending).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

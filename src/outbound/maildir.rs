@@ -26,7 +26,7 @@ pub fn deliver(
     for rcpt in rcpts {
         let name = format!(
             "{created_at}.W{row_id}_{:016x}.wgmail",
-            fnv1a(rcpt.as_bytes())
+            crate::message::content_hash(rcpt.as_bytes())
         );
         let tmp: PathBuf = dir.join("tmp").join(&name);
         let mut f = std::fs::File::create(&tmp)?;
@@ -45,14 +45,4 @@ pub fn deliver(
     }
     std::fs::File::open(dir.join("new"))?.sync_all()?;
     Ok(())
-}
-
-/// FNV-1a: a stable, dependency-free hash for file names (not for security).
-fn fnv1a(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for &b in data {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
 }

@@ -27,6 +27,33 @@ pub struct ArchiveRecord {
     pub raw: Vec<u8>,
 }
 
+impl ArchiveRecord {
+    /// A record from a parsed message; `date` is the date to file it under (the caller decides
+    /// what to do with a missing or absurd Date header).
+    pub fn from_parsed(
+        list: String,
+        message_id: String,
+        parsed: crate::message::ParsedMessage,
+        date: Timestamp,
+        received_at: Timestamp,
+        raw: Vec<u8>,
+    ) -> ArchiveRecord {
+        ArchiveRecord {
+            list,
+            message_id,
+            from_addr: parsed.from_addr,
+            from_name: parsed.from_name,
+            subject: parsed.subject,
+            date,
+            received_at,
+            in_reply_to: parsed.in_reply_to,
+            references: parsed.references,
+            body_text: parsed.body_text,
+            raw,
+        }
+    }
+}
+
 /// A stored message as read back.
 #[derive(Debug, Clone)]
 pub struct ArchivedMessage {

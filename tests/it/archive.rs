@@ -1,26 +1,9 @@
 //! The archive through the CLI: import of a real month, idempotence, `archive ls`, mboxrd export,
 //! search, and every corpus message through parse → archive without a panic.
 
-use std::path::Path;
-use std::process::Command;
-
 use wgmail::store::{ArchiveRecord, Store};
 
-use crate::support::daemon::{write_list, write_site};
-
-fn wgmail(site: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wgmail"))
-        .arg("--config")
-        .arg(site)
-        .args(args)
-        .output()
-        .expect("run wgmail");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::support::daemon::{run_cli as wgmail, write_list, write_site};
 
 #[test]
 fn real_month_imports_idempotently_and_threads_sensibly() {
@@ -161,22 +144,19 @@ fn every_corpus_message_parses_and_archives_without_panic() {
             "body changed for {}",
             m.origin
         );
-        records.push(ArchiveRecord {
-            list: "corpus@test".into(),
-            message_id: p
-                .message_id
-                .clone()
-                .unwrap_or_else(|| format!("corpus-{i}@test")),
-            from_addr: p.from_addr,
-            from_name: p.from_name,
-            subject: p.subject,
-            date: p.date.unwrap_or(0),
-            received_at: 0,
-            in_reply_to: p.in_reply_to,
-            references: p.references,
-            body_text: p.body_text,
-            raw: m.raw.clone(),
-        });
+        let id = p
+            .message_id
+            .clone()
+            .unwrap_or_else(|| format!("corpus-{i}@test"));
+        let date = p.date.unwrap_or(0);
+        records.push(ArchiveRecord::from_parsed(
+            "corpus@test".into(),
+            id,
+            p,
+            date,
+            0,
+            m.raw.clone(),
+        ));
     }
     let added = store.archive_many(records).unwrap();
     let threads = store.threads("corpus@test").unwrap();
@@ -204,22 +184,12 @@ fn archive_threads_do_not_depend_on_arrival_order() {
         .enumerate()
         .map(|(i, raw)| {
             let p = wgmail::message::parse(raw);
-            ArchiveRecord {
-                list: "dev@maven.test".into(),
-                message_id: p
-                    .message_id
-                    .clone()
-                    .unwrap_or_else(|| format!("none-{i}@test")),
-                from_addr: p.from_addr,
-                from_name: p.from_name,
-                subject: p.subject,
-                date: p.date.unwrap_or(0),
-                received_at: 0,
-                in_reply_to: p.in_reply_to,
-                references: p.references,
-                body_text: p.body_text,
-                raw: raw.clone(),
-            }
+            let id = p
+                .message_id
+                .clone()
+                .unwrap_or_else(|| format!("none-{i}@test"));
+            let date = p.date.unwrap_or(0);
+            ArchiveRecord::from_parsed("dev@maven.test".into(), id, p, date, 0, raw.clone())
         })
         .collect();
     let groups = |order: Vec<ArchiveRecord>| -> BTreeSet<BTreeSet<String>> {

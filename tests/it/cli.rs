@@ -1,23 +1,6 @@
 //! The admin commands, run as the real binary against a temp config.
 
-use std::path::Path;
-use std::process::Command;
-
-use crate::support::daemon::{write_list, write_site};
-
-fn wgmail(site: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wgmail"))
-        .arg("--config")
-        .arg(site)
-        .args(args)
-        .output()
-        .expect("run wgmail");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::support::daemon::{run_cli as wgmail, write_list, write_site};
 
 #[test]
 fn lists_and_members() {

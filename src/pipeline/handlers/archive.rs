@@ -13,18 +13,18 @@ pub fn run(ctx: &Context<'_>, d: &mut Delivery) {
         Some(t) if t > 0 && t <= ctx.item.received_at + MAX_FUTURE => t,
         _ => ctx.item.received_at,
     };
-    let record = ArchiveRecord {
-        list: ctx.list.address(),
-        message_id: ctx.message_id.to_owned(),
-        from_addr: ctx.sender.to_owned(),
-        from_name: ctx.parsed.from_name.clone(),
-        subject: ctx.parsed.subject.clone(),
+    let record = ArchiveRecord::from_parsed(
+        ctx.list.address(),
+        ctx.message_id.to_owned(),
+        ctx.parsed.clone(),
         date,
-        received_at: ctx.item.received_at,
-        in_reply_to: ctx.parsed.in_reply_to.clone(),
-        references: ctx.parsed.references.clone(),
-        body_text: ctx.parsed.body_text.clone(),
-        raw: d.rendered.clone(),
+        ctx.item.received_at,
+        d.rendered.clone(),
+    );
+    // From is who posted, which falls back to the envelope sender when the header has none.
+    let record = ArchiveRecord {
+        from_addr: ctx.sender.to_owned(),
+        ..record
     };
     d.actions.push(crate::store::Action::Post {
         archive: record,

@@ -182,3 +182,18 @@ pub fn init_logs() {
         .with_test_writer()
         .try_init();
 }
+
+/// Runs the real `wgmail` binary with `--config site` and returns (success, stdout, stderr).
+pub fn run_cli(site: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wgmail"))
+        .arg("--config")
+        .arg(site)
+        .args(args)
+        .output()
+        .expect("run wgmail");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
