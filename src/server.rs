@@ -107,10 +107,16 @@ fn tls_config(cert: &Path, key: &Path) -> anyhow::Result<Arc<rustls::ServerConfi
         .with_context(|| format!("parsing {}", cert.display()))?;
     let key =
         PrivateKeyDer::from_pem_file(key).with_context(|| format!("reading {}", key.display()))?;
-    let cfg = rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .context("building the TLS configuration")?;
+    // The provider is named rather than taken from a process default, so nothing else linked in can
+    // change which crypto backend serves STARTTLS.
+    let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .context("TLS protocol versions")?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .context("building the TLS configuration")?;
     Ok(Arc::new(cfg))
 }
 

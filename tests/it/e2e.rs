@@ -492,3 +492,110 @@ async fn lmtp_delivers_into_the_same_pipeline() {
     );
     d.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_with_the_configured_certificate() {
+    use std::sync::Arc;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let extra = format!(
+        "tls_cert = \"{}\"\ntls_key = \"{}\"",
+        cert.display(),
+        key.display()
+    );
+    let d = TestDaemon::start_with(&["alice@example.org"], &extra, "").await;
+
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", d.smtp_port()))
+        .await
+        .unwrap();
+    let mut plain = BufReader::new(stream);
+    let mut line = String::new();
+    plain.read_line(&mut line).await.unwrap();
+    plain
+        .get_mut()
+        .write_all(b"EHLO client.test\r\n")
+        .await
+        .unwrap();
+    let mut ehlo = Vec::new();
+    loop {
+        line.clear();
+        plain.read_line(&mut line).await.unwrap();
+        ehlo.push(line.trim_end().to_owned());
+        if line.as_bytes().get(3) == Some(&b' ') {
+            break;
+        }
+    }
+    assert!(ehlo.iter().any(|l| l.ends_with("STARTTLS")), "{ehlo:?}");
+    plain.get_mut().write_all(b"STARTTLS\r\n").await.unwrap();
+    line.clear();
+    plain.read_line(&mut line).await.unwrap();
+    assert!(line.starts_with("220"), "{line}");
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(certified.cert.der().clone()).unwrap();
+    let client = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(client))
+        .connect(name, plain.into_inner())
+        .await
+        .expect("handshake");
+    let mut tls = BufReader::new(tls);
+    tls.get_mut()
+        .write_all(b"EHLO client.test\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<quic@ietf.test>\r\nDATA\r\n")
+        .await
+        .unwrap();
+    let mut last = String::new();
+    while !last.starts_with("354") {
+        line.clear();
+        assert!(tls.read_line(&mut line).await.unwrap() > 0);
+        if line.as_bytes().get(3) == Some(&b' ') {
+            last = line.clone();
+        }
+    }
+    tls.get_mut().write_all(b"From: alice@example.org\r\nSubject: over tls\r\nMessage-ID: <tls@example.org>\r\n\r\nsecret\r\n.\r\n").await.unwrap();
+    line.clear();
+    tls.read_line(&mut line).await.unwrap();
+    assert!(line.starts_with("250"), "{line}");
+    let got = d.relay.wait_for_rcpts(1, WAIT).await;
+    let received = header(&got[0].data, "Received").unwrap_or_default();
+    assert!(
+        received.contains("ESMTPS"),
+        "the trace header records TLS: {received}"
+    );
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn a_certificate_that_is_not_pem_stops_the_start_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, "not a certificate").unwrap();
+    std::fs::write(&key, "not a key").unwrap();
+    let extra = format!(
+        "tls_cert = \"{}\"\ntls_key = \"{}\"",
+        cert.display(),
+        key.display()
+    );
+    let site = crate::support::daemon::write_site(dir.path(), None, &extra);
+    let (config, _) = wgmail::config::Config::load(Some(&site)).expect("config loads");
+    let err = match wgmail::server::start(
+        wgmail::config::ConfigHandle::new(config),
+        wgmail::clock::Clock::System,
+    )
+    .await
+    {
+        Ok(_) => panic!("started without a usable certificate"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(err.contains("key.pem") || err.contains("cert.pem"), "{err}");
+}
