@@ -15,7 +15,7 @@ use super::client::{ClientConfig, ClientError, Pool, RcptOutcome, TlsPolicy};
 use crate::clock::Clock;
 use crate::config::{ConfigHandle, OutboundMode};
 use crate::pipeline::runner::Wakers;
-use crate::store::{AttemptResult, OutboundItem, Store};
+use crate::store::{AttemptResult, OutboundItem, Store, StoreError};
 
 /// Rows fetched per round.
 const FETCH: usize = 512;
@@ -27,21 +27,8 @@ pub async fn run(
     wakers: Wakers,
     shutdown: CancellationToken,
 ) {
-    let site = config.current().site.clone();
-    let pool = Arc::new(Pool::new(
-        ClientConfig {
-            relay: site.outbound.relay.clone(),
-            helo_name: site.smtp.hostname.clone(),
-            tls: if is_loopback(&site.outbound.relay) {
-                TlsPolicy::Never
-            } else {
-                TlsPolicy::Opportunistic
-            },
-            connect_timeout: Duration::from_secs(30),
-            command_timeout: Duration::from_secs(300),
-        },
-        site.outbound.concurrency.max(1),
-    ));
+    let mut site = config.current().site.clone();
+    let mut pool = Arc::new(make_pool(&site));
     let slots = Arc::new(Semaphore::new(site.outbound.concurrency.max(1) * 2));
     let busy: Arc<Mutex<HashSet<i64>>> = Arc::default();
     let bodies: Arc<Mutex<HashMap<i64, Arc<Vec<u8>>>>> = Arc::default();
@@ -51,6 +38,15 @@ pub async fn run(
         if shutdown.is_cancelled() {
             break;
         }
+        // Reloaded settings apply to the next attempt; a new relay gets a new pool (connections to
+        // the old one finish what they carry and are dropped).
+        let current = config.current().site.clone();
+        if current.outbound.relay != site.outbound.relay
+            || current.smtp.hostname != site.smtp.hostname
+        {
+            pool = Arc::new(make_pool(&current));
+        }
+        site = current;
         // Subscribed before `now` is read, so a test clock moved at any later point wakes the sleep below.
         let advanced = clock.advanced();
         let now = clock.now();
@@ -115,6 +111,25 @@ pub async fn run(
     pool.close().await;
 }
 
+fn make_pool(site: &crate::config::Site) -> Pool {
+    let relay = &site.outbound.relay;
+    Pool::new(
+        ClientConfig {
+            relay: relay.clone(),
+            helo_name: site.smtp.hostname.clone(),
+            // Plain SMTP on loopback; elsewhere STARTTLS whenever the relay offers it.
+            tls: if is_loopback(relay) {
+                TlsPolicy::Never
+            } else {
+                TlsPolicy::Opportunistic
+            },
+            connect_timeout: Duration::from_secs(30),
+            command_timeout: Duration::from_secs(300),
+        },
+        site.outbound.concurrency.max(1),
+    )
+}
+
 fn is_loopback(relay: &str) -> bool {
     let host = relay
         .rsplit_once(':')
@@ -130,13 +145,13 @@ async fn body_for(
     store: &Store,
     cache: &Mutex<HashMap<i64, Arc<Vec<u8>>>>,
     body_id: i64,
-) -> Option<Arc<Vec<u8>>> {
+) -> Result<Arc<Vec<u8>>, BodyError> {
     if let Some(b) = cache
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .get(&body_id)
     {
-        return Some(b.clone());
+        return Ok(b.clone());
     }
     match store.outbound_body(body_id).await {
         Ok(b) => {
@@ -146,13 +161,19 @@ async fn body_for(
                 c.clear();
             }
             c.insert(body_id, b.clone());
-            Some(b)
+            Ok(b)
         }
+        Err(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows)) => Err(BodyError::Missing),
         Err(e) => {
             tracing::error!(body_id, error = %e, "outbound: cannot read a body");
-            None
+            Err(BodyError::Unreadable(e.to_string()))
         }
     }
+}
+
+enum BodyError {
+    Missing,
+    Unreadable(String),
 }
 
 async fn deliver_one(
@@ -163,8 +184,37 @@ async fn deliver_one(
     clock: &Clock,
     item: OutboundItem,
 ) {
-    let Some(body) = body_for(store, bodies, item.body_id).await else {
-        return;
+    let body = match body_for(store, bodies, item.body_id).await {
+        Ok(body) => body,
+        Err(e) => {
+            // Without its body the row can never be delivered: fail it visibly. A read error is
+            // retried later like a relay's temporary failure. Neither may loop hot.
+            let now = clock.now();
+            let result = match e {
+                BodyError::Missing => {
+                    let reply = "message body missing from the outbound queue".to_owned();
+                    let failed = item
+                        .rcpts
+                        .iter()
+                        .map(|r| (r.clone(), reply.clone()))
+                        .collect();
+                    AttemptResult {
+                        failed,
+                        ..Default::default()
+                    }
+                }
+                BodyError::Unreadable(error) => AttemptResult {
+                    retry: item.rcpts.clone(),
+                    next_attempt: now + backoff(item.attempts),
+                    error: Some(error),
+                    ..Default::default()
+                },
+            };
+            if let Err(e) = store.outbound_record(item, result, now).await {
+                tracing::error!(error = %e, "outbound: cannot record a delivery outcome");
+            }
+            return;
+        }
     };
     let mut result = AttemptResult::default();
     let all_temp = |reply: String, result: &mut AttemptResult| {

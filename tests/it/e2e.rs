@@ -599,3 +599,38 @@ async fn a_certificate_that_is_not_pem_stops_the_start_with_a_clear_error() {
     };
     assert!(err.contains("key.pem") || err.contains("cert.pem"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reloaded_relay_takes_the_next_delivery() {
+    let d = TestDaemon::start(&["alice@example.org"]).await;
+    d.send(post(
+        "alice@example.org",
+        "to the first relay",
+        "r1@example.org",
+        None,
+    ))
+    .await;
+    d.relay.wait_for_rcpts(1, WAIT).await;
+    let second = crate::support::relay::Relay::start().await;
+    crate::support::daemon::write_site(d.dir.path(), Some(second.addr), "");
+    let problems = d.config.reload();
+    assert!(problems.is_empty(), "{problems:?}");
+    d.send(post(
+        "alice@example.org",
+        "to the second relay",
+        "r2@example.org",
+        None,
+    ))
+    .await;
+    let got = second.wait_for_rcpts(1, WAIT).await;
+    assert_eq!(
+        header(&got[0].data, "Message-ID").as_deref(),
+        Some("<r2@example.org>")
+    );
+    assert_eq!(
+        d.relay.messages().len(),
+        1,
+        "the first relay got nothing more"
+    );
+    d.stop().await;
+}
