@@ -18,7 +18,7 @@ use crate::message;
 use crate::store::{Action, Member, QueueItem, Store, StoreError};
 
 /// Messages taken from the queue per round.
-const BATCH: usize = 256;
+const BATCH: usize = 32;
 
 /// Wakes the runners when new work is committed.
 #[derive(Clone, Default)]
