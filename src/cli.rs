@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::config::{Config, ListConfig};
 use crate::mbox::{MboxReader, write_mboxrd};
 use crate::message;
+use crate::pipeline::moderation::{self, Decision};
 use crate::store::{ArchiveRecord, Store};
 
 #[derive(Parser, Debug)]
@@ -45,6 +46,25 @@ pub enum Command {
     /// Queue counters.
     #[command(subcommand)]
     Queue(QueueCmd),
+    /// Posts held for a moderator.
+    #[command(subcommand)]
+    Hold(HoldCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HoldCmd {
+    /// One line per held post: id, sender, subject, reason.
+    Ls { list: String },
+    /// Deliver a held post to the list.
+    Approve { id: i64 },
+    /// Refuse a held post; the poster is told the reason.
+    Reject {
+        id: i64,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Drop a held post silently.
+    Discard { id: i64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -238,6 +258,37 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 "{seen} messages read, {added} added, {} already archived",
                 seen - added
             )?;
+        }
+        Command::Hold(HoldCmd::Ls { list }) => {
+            let l = find_list(cfg, &list)?;
+            for h in open_store(cfg)?.holds(&l.address())? {
+                writeln!(out, "{}\t{}\t{}\t{}", h.id, h.sender, h.subject, h.reason)?;
+            }
+        }
+        Command::Hold(cmd) => {
+            let (id, decision) = match cmd {
+                HoldCmd::Approve { id } => (id, Decision::Approve),
+                HoldCmd::Reject { id, reason } => (id, Decision::Reject(reason)),
+                HoldCmd::Discard { id } => (id, Decision::Discard),
+                HoldCmd::Ls { .. } => unreachable!("handled above"),
+            };
+            let store = open_store(cfg)?;
+            let Some((hold, raw)) = store.hold(id)? else {
+                bail!("no held post {id}")
+            };
+            let l = find_list(cfg, &hold.list)?;
+            let members = store.members(&l.address())?;
+            let actions =
+                moderation::decide(&cfg.site, &l, &hold, &raw, &members, &decision, clock.now());
+            if !store.resolve_hold(id, actions, clock.now())? {
+                bail!("held post {id} was already dealt with");
+            }
+            let done = match decision {
+                Decision::Approve => "approved; it goes out to the list",
+                Decision::Reject(_) => "rejected; the poster is told",
+                Decision::Discard => "discarded",
+            };
+            writeln!(out, "held post {id} {done}")?;
         }
         Command::Queue(QueueCmd::Status { json }) => {
             let s = open_store(cfg)?.queue_status()?;

@@ -9,15 +9,21 @@
 //! - [`address`]: which list address a recipient is (post, -request, -owner, …).
 //! - [`message`]: parsing for the archive and byte-preserving header rewriting.
 //! - [`thread`]: JWZ threading (pure). [`mbox`]: mboxrd reading and writing.
+//! - [`bounce`]: which addresses a delivery report is about, and whether for good (pure).
+//! - [`commands`]: the grammar of `-request` commands and moderators' replies (pure).
+//! - [`tokens`]: confirmation tokens and signed one-click unsubscribe links.
 //! - [`notice`]: mail the server writes itself. [`config`]: site and list files, validation, reload.
 //! - [`server`]: `wgmail serve`, wiring the above. [`cli`]: the admin commands.
+//! - [`workflow`]: draft states and the transition table, chair commands (pure).
 //! - [`clock`]: injected time.
 //!
 //! Invariants: nothing but `store` runs SQL; `250` means committed; a queue item's effects and its
 //! removal are one commit, so a replay after a crash delivers nothing twice.
 pub mod address;
+pub mod bounce;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod mbox;
 pub mod message;
@@ -29,3 +35,5 @@ pub mod server;
 pub mod smtp;
 pub mod store;
 pub mod thread;
+pub mod tokens;
+pub mod workflow;

@@ -17,6 +17,9 @@ use crate::config::{ConfigHandle, OutboundMode};
 use crate::pipeline::runner::Wakers;
 use crate::store::{AttemptResult, OutboundItem, Store, StoreError};
 
+/// Longest sleep of an idle runner, in seconds.
+const IDLE_POLL: i64 = 5;
+
 /// Rows fetched per round.
 const FETCH: usize = 512;
 
@@ -94,9 +97,13 @@ pub async fn run(
         // Sleep until new work is committed, a delivery finishes, or the next retry is due.
         let next = store.outbound_next_due().await.ok().flatten();
         let in_flight = !busy.lock().unwrap_or_else(|p| p.into_inner()).is_empty();
+        // Rows committed by another process (the CLI approving a held post) wake nobody, so an
+        // idle runner still looks every few seconds.
         let wait = match next {
-            Some(t) if !in_flight || t > now => Duration::from_secs((t - now).clamp(1, 60) as u64),
-            _ => Duration::from_secs(60),
+            Some(t) if !in_flight || t > now => {
+                Duration::from_secs((t - now).clamp(1, IDLE_POLL) as u64)
+            }
+            _ => Duration::from_secs(IDLE_POLL as u64),
         };
         tokio::select! {
             _ = wakers.outbound.notified() => {}

@@ -8,6 +8,7 @@
 //! I/O around it.
 
 pub mod handlers;
+pub mod moderation;
 pub mod rules;
 pub mod runner;
 
@@ -129,6 +130,11 @@ fn post(ctx: &Context<'_>) -> Vec<Action> {
             Verdict::Reject(reason) => reject(ctx, &reason),
         };
     }
+    deliver(ctx)
+}
+
+/// Runs the handlers on a post the rules (or a moderator) accepted.
+fn deliver(ctx: &Context<'_>) -> Vec<Action> {
     let mut delivery = Delivery::default();
     for handler in handlers::HANDLERS {
         (handler.run)(ctx, &mut delivery);

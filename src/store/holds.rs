@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Store, StoreError};
+use super::{Action, Store, StoreError};
 use crate::clock::Timestamp;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -44,6 +44,48 @@ pub(crate) fn insert(
 }
 
 impl Store {
+    /// One held post with its raw message.
+    pub fn hold(&self, id: i64) -> Result<Option<(HoldRecord, Vec<u8>)>, StoreError> {
+        self.read_blocking(|c| {
+            c.query_row(
+                "SELECT id, list, message_id, sender, subject, reason, held_at, raw FROM holds WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        HoldRecord {
+                            id: r.get(0)?,
+                            list: r.get(1)?,
+                            message_id: r.get(2)?,
+                            sender: r.get(3)?,
+                            subject: r.get(4)?,
+                            reason: r.get(5)?,
+                            held_at: r.get(6)?,
+                        },
+                        r.get(7)?,
+                    ))
+                },
+            )
+            .optional()
+        })
+    }
+
+    /// Applies a moderator's decision and removes the hold, in one commit. Returns false (and
+    /// applies nothing) when the hold was already resolved, so a decision arriving twice acts once.
+    pub fn resolve_hold(
+        &self,
+        id: i64,
+        actions: Vec<Action>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write_blocking(move |c| {
+            if c.execute("DELETE FROM holds WHERE id = ?1", [id])? == 0 {
+                return Ok(false);
+            }
+            super::processed::apply_actions(c, &actions, now)?;
+            Ok(true)
+        })
+    }
+
     pub fn holds(&self, list: &str) -> Result<Vec<HoldRecord>, StoreError> {
         self.read_blocking(|c| {
             let mut stmt = c.prepare(

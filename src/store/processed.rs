@@ -57,6 +57,17 @@ fn apply(
     actions: &[Action],
     now: Timestamp,
 ) -> rusqlite::Result<Applied> {
+    let applied = apply_actions(c, actions, now)?;
+    queue::delete_item(c, queue_id)?;
+    Ok(applied)
+}
+
+/// Applies actions inside the caller's transaction.
+pub(crate) fn apply_actions(
+    c: &Connection,
+    actions: &[Action],
+    now: Timestamp,
+) -> rusqlite::Result<Applied> {
     let mut applied = Applied::default();
     for action in actions {
         match action {
@@ -107,7 +118,6 @@ fn apply(
             Action::Discard => {}
         }
     }
-    queue::delete_item(c, queue_id)?;
     Ok(applied)
 }
 

@@ -634,3 +634,109 @@ async fn a_reloaded_relay_takes_the_next_delivery() {
     );
     d.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderators_approve_reject_and_discard_held_posts_from_the_cli() {
+    use crate::support::daemon::run_cli;
+    let d = TestDaemon::start(&["alice@example.org", "bob@example.net"]).await;
+    let site = d.dir.path().join("wgmail.toml");
+    d.send(post(
+        "guest@example.com",
+        "Guest question",
+        "guest1@example.com",
+        None,
+    ))
+    .await;
+    d.send(post(
+        "spammer@example.com",
+        "Spam",
+        "spam1@example.com",
+        None,
+    ))
+    .await;
+    d.send(post("rude@example.com", "Rude", "rude1@example.com", None))
+        .await;
+    d.relay.wait_for(3, WAIT).await; // three "awaits moderator approval" notices
+    let (ok, ls, err) = run_cli(&site, &["hold", "ls", "quic"]);
+    assert!(ok, "{err}");
+    let ids: Vec<(String, String)> = ls
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0].to_owned(), f[1].to_owned())
+        })
+        .collect();
+    assert_eq!(ids.len(), 3, "{ls}");
+    let id_of = |who: &str| {
+        ids.iter()
+            .find(|(_, s)| s == who)
+            .map(|(i, _)| i.clone())
+            .unwrap()
+    };
+
+    let (ok, out, err) = run_cli(&site, &["hold", "approve", &id_of("guest@example.com")]);
+    assert!(ok, "{err}");
+    assert!(out.contains("approved"), "{out}");
+    let (ok, _, err) = run_cli(&site, &["hold", "approve", &id_of("guest@example.com")]);
+    assert!(
+        !ok && err.contains("no held post"),
+        "a second approval does nothing: {err}"
+    );
+    let (ok, _, err) = run_cli(
+        &site,
+        &[
+            "hold",
+            "reject",
+            &id_of("rude@example.com"),
+            "--reason",
+            "Please keep it civil.",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = run_cli(&site, &["hold", "discard", &id_of("spammer@example.com")]);
+    assert!(ok, "{err}");
+    // The CLI is another process on the system clock: bring the daemon's test clock up to it,
+    // which also wakes the outbound runner at once.
+    d.clock
+        .advance(wgmail::clock::Clock::System.now() - d.clock.now() + 1);
+
+    // 3 notices + the approved post to 2 members + the rejection notice.
+    let got = d.relay.wait_for_rcpts(6, WAIT).await;
+    let approved: Vec<_> = got
+        .iter()
+        .filter(|c| header(&c.data, "Message-ID").as_deref() == Some("<guest1@example.com>"))
+        .collect();
+    assert_eq!(
+        approved.iter().map(|c| c.rcpts.len()).sum::<usize>(),
+        2,
+        "approved post reaches both members"
+    );
+    assert_eq!(
+        header(&approved[0].data, "Subject").as_deref(),
+        Some("[quic] Guest question")
+    );
+    let rejection = got
+        .iter()
+        .find(|c| {
+            c.rcpts == vec!["rude@example.com".to_string()]
+                && header(&c.data, "Subject")
+                    .unwrap_or_default()
+                    .contains("rejected")
+        })
+        .expect("the poster is told of the rejection");
+    assert!(String::from_utf8_lossy(&rejection.data).contains("Please keep it civil."));
+    assert!(
+        got.iter()
+            .all(|c| header(&c.data, "Message-ID").as_deref() != Some("<spam1@example.com>")),
+        "discarded post never delivered"
+    );
+    let (_, ls, _) = run_cli(&site, &["hold", "ls", "quic"]);
+    assert!(ls.is_empty(), "no holds left: {ls}");
+    let store = d.store();
+    let archived = tokio::task::spawn_blocking(move || store.message_count("quic@ietf.test"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(archived, 1, "only the approved post is archived");
+    d.stop().await;
+}

@@ -1,8 +1,10 @@
 //! The integration suite: one binary, one module per area (STYLE.md habit 11).
 
 mod archive;
+mod bounce;
 mod cli;
 mod client;
+mod commands;
 mod config;
 mod crash;
 mod e2e;
@@ -10,3 +12,4 @@ mod mbox;
 mod smtp;
 mod support;
 mod thread;
+mod workflow;

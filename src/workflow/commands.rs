@@ -1,0 +1,654 @@
+//! The chair command grammar of `spec/workflow.md`: a mail's Subject and body text in, one
+//! [`CommandLine`] per command out, each parsed or carrying the reason it is not.
+//!
+//! Pure parsing only: who sent the mail, whether the command needs a confirmation token and what
+//! it does to a draft are the caller's business (see [`ChairCommand::is_read_only`],
+//! [`ChairCommand::needs_iesg`] and `states::check`).
+
+use std::fmt;
+
+use super::states::{State, parse_draft};
+
+/// One command as written, and what it parsed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandLine {
+    /// The line as the chair wrote it (trimmed), echoed in the result mail. For `consensus` this is
+    /// the command line only; the reason is in the command.
+    pub text: String,
+    pub result: Result<ChairCommand, String>,
+}
+
+/// A parsed chair (or IESG, or member) command. Draft fields hold the name without its revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChairCommand {
+    Propose {
+        title: String,
+    },
+    Candidate {
+        draft: String,
+    },
+    AdoptionStart {
+        draft: String,
+        rev: u8,
+        end: Option<End>,
+    },
+    AdoptionClose {
+        draft: String,
+    },
+    AdoptionExtend {
+        draft: String,
+        to: Date,
+    },
+    ReviewStart {
+        draft: String,
+        reviewers: u8,
+    },
+    WglcStart {
+        draft: String,
+        rev: u8,
+        end: Option<End>,
+    },
+    WglcClose {
+        draft: String,
+    },
+    WglcExtend {
+        draft: String,
+        to: Date,
+    },
+    Consensus {
+        draft: String,
+        reached: bool,
+        reason: String,
+    },
+    State {
+        draft: String,
+        to: State,
+        force: bool,
+        reason: Option<String>,
+    },
+    Pubreq {
+        draft: String,
+        status: IntendedStatus,
+    },
+    IetfLcStart {
+        draft: String,
+        end: Option<End>,
+    },
+    IetfLcClose {
+        draft: String,
+    },
+    IetfLcExtend {
+        draft: String,
+        to: Date,
+    },
+    Approve {
+        draft: String,
+    },
+    Published {
+        draft: String,
+        rfc: u32,
+    },
+    Status {
+        draft: String,
+    },
+    Tally {
+        draft: String,
+    },
+    History {
+        draft: String,
+    },
+    Help,
+    Confirm {
+        token: String,
+    },
+}
+
+impl ChairCommand {
+    /// Read-only commands run without a confirmation token.
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            ChairCommand::Status { .. }
+                | ChairCommand::Tally { .. }
+                | ChairCommand::History { .. }
+                | ChairCommand::Help
+        )
+    }
+
+    /// IESG steps: only the site config's `[iesg] members` may run them.
+    pub fn needs_iesg(&self) -> bool {
+        matches!(
+            self,
+            ChairCommand::IetfLcStart { .. }
+                | ChairCommand::IetfLcClose { .. }
+                | ChairCommand::IetfLcExtend { .. }
+                | ChairCommand::Approve { .. }
+                | ChairCommand::Published { .. }
+        )
+    }
+
+    /// The draft the command is about, if any.
+    pub fn draft(&self) -> Option<&str> {
+        use ChairCommand as C;
+        match self {
+            C::Propose { .. } | C::Help | C::Confirm { .. } => None,
+            C::Candidate { draft }
+            | C::AdoptionStart { draft, .. }
+            | C::AdoptionClose { draft }
+            | C::AdoptionExtend { draft, .. }
+            | C::ReviewStart { draft, .. }
+            | C::WglcStart { draft, .. }
+            | C::WglcClose { draft }
+            | C::WglcExtend { draft, .. }
+            | C::Consensus { draft, .. }
+            | C::State { draft, .. }
+            | C::Pubreq { draft, .. }
+            | C::IetfLcStart { draft, .. }
+            | C::IetfLcClose { draft }
+            | C::IetfLcExtend { draft, .. }
+            | C::Approve { draft }
+            | C::Published { draft, .. }
+            | C::Status { draft }
+            | C::Tally { draft }
+            | C::History { draft } => Some(draft),
+        }
+    }
+}
+
+/// The intended status given with `pubreq`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntendedStatus {
+    ProposedStandard,
+    BestCurrentPractice,
+    Informational,
+    Experimental,
+}
+
+impl IntendedStatus {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            IntendedStatus::ProposedStandard => "ps",
+            IntendedStatus::BestCurrentPractice => "bcp",
+            IntendedStatus::Informational => "info",
+            IntendedStatus::Experimental => "exp",
+        }
+    }
+
+    /// As in the IETF Last Call subject: "… to Proposed Standard".
+    pub fn name(self) -> &'static str {
+        match self {
+            IntendedStatus::ProposedStandard => "Proposed Standard",
+            IntendedStatus::BestCurrentPractice => "Best Current Practice",
+            IntendedStatus::Informational => "Informational",
+            IntendedStatus::Experimental => "Experimental",
+        }
+    }
+}
+
+/// When a call ends: on a date (end of that day in the list's time zone) or after a duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    On(Date),
+    /// `for N weeks` is stored as `7 * N` days.
+    For {
+        days: u16,
+    },
+}
+
+/// A real calendar date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Date {
+    pub y: u16,
+    pub m: u8,
+    pub d: u8,
+}
+
+impl Date {
+    /// `None` unless the date exists (2026-02-30 does not; 2028-02-29 does).
+    pub fn new(y: u16, m: u8, d: u8) -> Option<Date> {
+        let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+        let days = match m {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (y >= 1 && (1..=days).contains(&d)).then_some(Date { y, m, d })
+    }
+
+    /// Parses exactly `4DIGIT "-" 2DIGIT "-" 2DIGIT` and checks the calendar.
+    pub fn parse(s: &str) -> Result<Date, String> {
+        let b = s.as_bytes();
+        let shape = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        if !shape {
+            return Err(format!(
+                "'{s}' is not a date; write YYYY-MM-DD, like 2026-12-12"
+            ));
+        }
+        let (y, m, d) = (
+            s[0..4].parse().ok(),
+            s[5..7].parse().ok(),
+            s[8..10].parse().ok(),
+        );
+        match (y, m, d) {
+            (Some(y), Some(m), Some(d)) => {
+                Date::new(y, m, d).ok_or_else(|| format!("{s} is not a calendar date"))
+            }
+            _ => Err(format!(
+                "'{s}' is not a date; write YYYY-MM-DD, like 2026-12-12"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.y, self.m, self.d)
+    }
+}
+
+/// Parses a command mail. The Subject counts as the first line when it is a valid command (a
+/// Subject is often free text such as "Re: WGLC", so an invalid one is ignored rather than
+/// reported). Body lines are commands one per line; blank lines are skipped; processing stops at
+/// `end`, a `-- ` signature line (also `--`, as some clients strip the space) or the first quoted
+/// (`>`) line. `consensus` takes the lines after it, up to a blank line, `end`, a signature or a
+/// quote, as its reason; a `consensus` in the Subject takes the body's first lines.
+pub fn parse(subject: &str, body_text: &str) -> Vec<CommandLine> {
+    let subject = subject.trim();
+    let mut lines: Vec<&str> = Vec::new();
+    if parse_line(subject).is_ok() {
+        lines.push(subject);
+    }
+    lines.extend(body_text.lines());
+
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim();
+        i += 1;
+        if line.is_empty() {
+            continue;
+        }
+        if is_stop(lines[i - 1]) {
+            break;
+        }
+        let mut result = parse_line(line);
+        if let Ok(ChairCommand::Consensus { reason, .. }) = &mut result {
+            let mut reason_lines = Vec::new();
+            while i < lines.len() && !lines[i].trim().is_empty() && !is_stop(lines[i]) {
+                reason_lines.push(lines[i].trim());
+                i += 1;
+            }
+            if reason_lines.is_empty() {
+                result = Err(
+                    "consensus needs a reason: write it on the lines after the command".to_owned(),
+                );
+            } else {
+                *reason = reason_lines.join("\n");
+            }
+        }
+        out.push(CommandLine {
+            text: line.to_owned(),
+            result,
+        });
+    }
+    out
+}
+
+/// `end`, a signature separator or a quoted line ends the commands.
+fn is_stop(raw: &str) -> bool {
+    let t = raw.trim();
+    t.eq_ignore_ascii_case("end")
+        || raw.trim_end_matches(['\r', '\n']) == "-- "
+        || t == "--"
+        || t.starts_with('>')
+}
+
+/// Splits a line into words; a double-quoted run (straight or curly quotes) is one word, kept with
+/// a marker so the grammar can insist on quotes where it has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Word {
+    Bare(String),
+    Quoted(String),
+}
+
+fn words(line: &str) -> Result<Vec<Word>, String> {
+    let mut out = Vec::new();
+    let mut chars = line.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '"' || c == '\u{201C}' {
+            chars.next();
+            let mut s = String::new();
+            loop {
+                match chars.next() {
+                    Some('"' | '\u{201D}') => break,
+                    Some(ch) => s.push(ch),
+                    None => return Err("a quoted text is not closed with '\"'".to_owned()),
+                }
+            }
+            out.push(Word::Quoted(s.trim().to_owned()));
+        } else {
+            let mut s = String::new();
+            while let Some(&ch) = chars.peek() {
+                if ch.is_whitespace() {
+                    break;
+                }
+                s.push(ch);
+                chars.next();
+            }
+            out.push(Word::Bare(s));
+        }
+    }
+    Ok(out)
+}
+
+/// A cursor over one line's words, with the grammar's terminals.
+struct Cursor {
+    words: std::vec::IntoIter<Word>,
+    /// The command so far, for error messages ("adoption start").
+    cmd: String,
+}
+
+impl Cursor {
+    fn next_bare(&mut self, what: &str) -> Result<String, String> {
+        match self.words.next() {
+            Some(Word::Bare(w)) => Ok(w),
+            Some(Word::Quoted(q)) => Err(format!("{} expects {what}, not \"{q}\"", self.cmd)),
+            None => Err(format!("{} needs {what}", self.cmd)),
+        }
+    }
+
+    /// The next word, lower-cased, if there is one.
+    fn peek_keyword(&self) -> Option<String> {
+        match self.words.as_slice().first() {
+            Some(Word::Bare(w)) => Some(w.to_ascii_lowercase()),
+            _ => None,
+        }
+    }
+
+    fn keyword(&mut self, kw: &str) -> Result<(), String> {
+        let w = self.next_bare(&format!("'{kw}'"))?;
+        if w.eq_ignore_ascii_case(kw) {
+            Ok(())
+        } else {
+            Err(format!("{} expects '{kw}', not '{w}'", self.cmd))
+        }
+    }
+
+    fn quoted(&mut self, what: &str, example: &str) -> Result<String, String> {
+        match self.words.next() {
+            Some(Word::Quoted(q)) if !q.is_empty() => Ok(q),
+            Some(Word::Quoted(_)) => Err(format!("{} needs {what} that is not empty", self.cmd)),
+            _ => Err(format!(
+                "{} needs {what} in double quotes, like {example}",
+                self.cmd
+            )),
+        }
+    }
+
+    /// `draft`: a name, a revision (if given) is dropped since the command is about the draft.
+    fn draft(&mut self) -> Result<String, String> {
+        let w = self.next_bare("a draft name, like draft-smith-quic-foo")?;
+        parse_draft(&w).map(|d| d.name).map_err(|e| e.to_string())
+    }
+
+    /// `draft-rev`: a name with its two-digit revision.
+    fn draft_rev(&mut self) -> Result<(String, u8), String> {
+        let need = format!(
+            "{} needs a draft with its revision, like draft-smith-quic-foo-03",
+            self.cmd
+        );
+        let w = match self.words.next() {
+            Some(Word::Bare(w)) => w,
+            _ => return Err(need),
+        };
+        let d = parse_draft(&w).map_err(|e| e.to_string())?;
+        d.rev.map(|rev| (d.name, rev)).ok_or(need)
+    }
+
+    fn number<N: std::str::FromStr>(&mut self, what: &str, max_digits: usize) -> Result<N, String> {
+        let w = self.next_bare(what)?;
+        if w.is_empty() || w.len() > max_digits || !w.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("{} expects {what}, not '{w}'", self.cmd));
+        }
+        w.parse()
+            .map_err(|_| format!("{} expects {what}, not '{w}'", self.cmd))
+    }
+
+    fn date(&mut self) -> Result<Date, String> {
+        let w = self.next_bare("a date (YYYY-MM-DD)")?;
+        Date::parse(&w)
+    }
+
+    /// `[SP end]`: `ends DATE` or `for N week(s)|day(s)`.
+    fn optional_end(&mut self) -> Result<Option<End>, String> {
+        match self.peek_keyword().as_deref() {
+            None => Ok(None),
+            Some("ends") => {
+                self.words.next();
+                Ok(Some(End::On(self.date()?)))
+            }
+            Some("for") => {
+                self.words.next();
+                let n: u16 = self.number("a number of weeks or days", 2)?;
+                let unit = self.next_bare("'weeks' or 'days'")?.to_ascii_lowercase();
+                let days = match unit.as_str() {
+                    "week" | "weeks" => n * 7,
+                    "day" | "days" => n,
+                    _ => {
+                        return Err(format!(
+                            "{} expects 'weeks' or 'days', not '{unit}'",
+                            self.cmd
+                        ));
+                    }
+                };
+                if days == 0 {
+                    return Err(format!("{} needs a duration of at least one day", self.cmd));
+                }
+                Ok(Some(End::For { days }))
+            }
+            Some(other) => Err(format!(
+                "{} expects 'ends YYYY-MM-DD' or 'for N weeks', not '{other}'",
+                self.cmd
+            )),
+        }
+    }
+
+    /// Nothing may follow a complete command.
+    fn finish(mut self, cmd: ChairCommand) -> Result<ChairCommand, String> {
+        match self.words.next() {
+            None => Ok(cmd),
+            Some(Word::Bare(w)) => Err(format!("unexpected '{w}' after {}", self.cmd)),
+            Some(Word::Quoted(q)) => Err(format!("unexpected \"{q}\" after {}", self.cmd)),
+        }
+    }
+}
+
+/// Parses one line (without a `consensus` reason, which `parse` gathers from the following lines).
+fn parse_line(line: &str) -> Result<ChairCommand, String> {
+    let mut ws = words(line)?.into_iter();
+    let first = match ws.next() {
+        Some(Word::Bare(w)) => w.to_ascii_lowercase(),
+        Some(Word::Quoted(q)) => return Err(format!("unknown command '\"{q}\"'")),
+        None => return Err("empty command".to_owned()),
+    };
+    let mut c = Cursor {
+        words: ws,
+        cmd: first.clone(),
+    };
+    use ChairCommand as Cmd;
+    let cmd = match first.as_str() {
+        "propose" => Cmd::Propose {
+            title: c.quoted("a title", "propose \"QUIC over pigeons\"")?,
+        },
+        "candidate" => Cmd::Candidate { draft: c.draft()? },
+        "adoption" | "wglc" | "ietf-lc" => {
+            let verb = c
+                .next_bare("'start', 'close' or 'extend'")?
+                .to_ascii_lowercase();
+            c.cmd = format!("{first} {verb}");
+            match (first.as_str(), verb.as_str()) {
+                ("adoption", "start") => {
+                    let (draft, rev) = c.draft_rev()?;
+                    Cmd::AdoptionStart {
+                        draft,
+                        rev,
+                        end: c.optional_end()?,
+                    }
+                }
+                ("wglc", "start") => {
+                    let (draft, rev) = c.draft_rev()?;
+                    Cmd::WglcStart {
+                        draft,
+                        rev,
+                        end: c.optional_end()?,
+                    }
+                }
+                ("ietf-lc", "start") => {
+                    let draft = c.draft()?;
+                    Cmd::IetfLcStart {
+                        draft,
+                        end: c.optional_end()?,
+                    }
+                }
+                (_, "close") => {
+                    let draft = c.draft()?;
+                    match first.as_str() {
+                        "adoption" => Cmd::AdoptionClose { draft },
+                        "wglc" => Cmd::WglcClose { draft },
+                        _ => Cmd::IetfLcClose { draft },
+                    }
+                }
+                (_, "extend") => {
+                    let draft = c.draft()?;
+                    c.keyword("to")?;
+                    let to = c.date()?;
+                    match first.as_str() {
+                        "adoption" => Cmd::AdoptionExtend { draft, to },
+                        "wglc" => Cmd::WglcExtend { draft, to },
+                        _ => Cmd::IetfLcExtend { draft, to },
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "{first} expects 'start', 'close' or 'extend', not '{verb}'"
+                    ));
+                }
+            }
+        }
+        "review" => {
+            c.keyword("start")?;
+            c.cmd = "review start".to_owned();
+            let draft = c.draft()?;
+            c.keyword("reviewers")?;
+            let reviewers: u8 = c.number("a number of reviewers (1–99)", 2)?;
+            if reviewers == 0 {
+                return Err("review start needs at least one reviewer".to_owned());
+            }
+            Cmd::ReviewStart { draft, reviewers }
+        }
+        "consensus" => {
+            let draft = c.draft()?;
+            let word = c
+                .next_bare("'reached' or 'not-reached'")?
+                .to_ascii_lowercase();
+            let reached = match word.as_str() {
+                "reached" => true,
+                "not-reached" => false,
+                _ => {
+                    return Err(format!(
+                        "consensus expects 'reached' or 'not-reached', not '{word}'"
+                    ));
+                }
+            };
+            Cmd::Consensus {
+                draft,
+                reached,
+                reason: String::new(),
+            }
+        }
+        "state" => {
+            let draft = c.draft()?;
+            let slug = c.next_bare("a state, like wg-doc")?;
+            let to = State::from_slug(&slug).ok_or_else(|| {
+                let all: Vec<&str> = State::ALL.iter().map(|s| s.slug()).collect();
+                format!("unknown state '{slug}'; states are: {}", all.join(", "))
+            })?;
+            let force = c.peek_keyword().as_deref() == Some("force");
+            if force {
+                c.words.next();
+            }
+            let reason = if c.peek_keyword().as_deref() == Some("reason") {
+                c.words.next();
+                Some(c.quoted("a reason", "reason \"the authors asked\"")?)
+            } else {
+                None
+            };
+            // DESIGN.md §2: chairs may force a move "with a reason; it is logged".
+            if force && reason.is_none() {
+                let example = "force reason \"the WG agreed at IETF 125\"";
+                return Err(format!("state … force needs a reason, like: {example}"));
+            }
+            Cmd::State {
+                draft,
+                to,
+                force,
+                reason,
+            }
+        }
+        "pubreq" => {
+            let draft = c.draft()?;
+            c.keyword("status")?;
+            let w = c
+                .next_bare("'ps', 'bcp', 'info' or 'exp'")?
+                .to_ascii_lowercase();
+            let status = match w.as_str() {
+                "ps" => IntendedStatus::ProposedStandard,
+                "bcp" => IntendedStatus::BestCurrentPractice,
+                "info" => IntendedStatus::Informational,
+                "exp" => IntendedStatus::Experimental,
+                _ => {
+                    return Err(format!(
+                        "pubreq expects status ps, bcp, info or exp, not '{w}'"
+                    ));
+                }
+            };
+            Cmd::Pubreq { draft, status }
+        }
+        "approve" => Cmd::Approve { draft: c.draft()? },
+        "published" => {
+            let draft = c.draft()?;
+            c.keyword("rfc")?;
+            let rfc: u32 = c.number("an RFC number", 5)?;
+            if rfc == 0 {
+                return Err("published needs an RFC number above 0".to_owned());
+            }
+            Cmd::Published { draft, rfc }
+        }
+        "status" => Cmd::Status { draft: c.draft()? },
+        "tally" => Cmd::Tally { draft: c.draft()? },
+        "history" => Cmd::History { draft: c.draft()? },
+        "help" => Cmd::Help,
+        "confirm" => {
+            let token = c.next_bare("a token")?;
+            let ok = (1..=64).contains(&token.len())
+                && token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !ok {
+                return Err(format!("'{token}' is not a confirmation token"));
+            }
+            Cmd::Confirm { token }
+        }
+        _ => return Err(format!("unknown command '{first}'")),
+    };
+    c.finish(cmd)
+}
