@@ -17,6 +17,8 @@ pub struct Notice<'a> {
     pub body: &'a str,
     /// The Message-ID (without brackets) this notice answers, if any.
     pub in_reply_to: Option<&'a str>,
+    /// Where replies should go, when not to `from`.
+    pub reply_to: Option<&'a str>,
     pub hostname: &'a str,
     pub now: Timestamp,
 }
@@ -43,6 +45,9 @@ pub fn compose(n: &Notice<'_>) -> Option<Vec<u8>> {
             "auto-generated".to_owned(),
         ))
         .header(ContentType::TEXT_PLAIN);
+    if let Some(r) = n.reply_to {
+        builder = builder.reply_to(Mailbox::new(None, r.parse().ok()?));
+    }
     if let Some(parent) = n.in_reply_to {
         builder = builder
             .in_reply_to(format!("<{parent}>"))
@@ -81,6 +86,7 @@ mod tests {
             subject: "Your message awaits moderator approval",
             body: "Hello.\n",
             in_reply_to: Some("abc@example.org"),
+            reply_to: None,
             hostname: "lists.example",
             now: 1_795_880_295,
         })
@@ -107,6 +113,7 @@ mod tests {
             subject: "s",
             body: "b",
             in_reply_to: None,
+            reply_to: None,
             hostname: "h",
             now: 0,
         };

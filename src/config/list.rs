@@ -46,6 +46,36 @@ pub struct ListConfig {
     /// Who may run workflow commands at `<name>-chairs@` (after confirming each by token).
     pub chairs: Vec<String>,
     pub posting: Posting,
+    /// How subscription requests by mail are handled.
+    pub subscription: Subscription,
+    /// Who may ask `-request` for the member list (`who`).
+    pub roster: Roster,
+}
+
+/// `subscription = "confirm" | "moderate" | "closed"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Subscription {
+    /// Double opt-in: the address confirms by replying to a token mail (the default).
+    #[default]
+    Confirm,
+    /// Confirmed requests still wait for an owner (`wgmail member add`).
+    Moderate,
+    /// No subscriptions by mail; owners add members.
+    Closed,
+}
+
+/// `roster = "owners" | "members" | "public"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Roster {
+    /// Only owners get the member list (the default).
+    #[default]
+    Owners,
+    /// Members (and owners) get it.
+    Members,
+    /// Anyone who asks gets it.
+    Public,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -116,6 +146,10 @@ struct ListFile {
     chairs: Vec<String>,
     #[serde(default)]
     posting: Posting,
+    #[serde(default)]
+    subscription: Subscription,
+    #[serde(default)]
+    roster: Roster,
 }
 
 /// Keys every list file must have.
@@ -326,6 +360,8 @@ fn validate(file: &Path, raw: ListFile) -> (ListConfig, Vec<(String, String)>) {
         moderators,
         chairs,
         posting: raw.posting,
+        subscription: raw.subscription,
+        roster: raw.roster,
     };
     (list, problems)
 }

@@ -16,7 +16,9 @@ pub mod list;
 pub mod reload;
 pub mod site;
 
-pub use list::{ListConfig, Lists, Posting, RESERVED_SUFFIXES, load_lists, parse_list};
+pub use list::{
+    ListConfig, Lists, Posting, RESERVED_SUFFIXES, Roster, Subscription, load_lists, parse_list,
+};
 pub use reload::{ConfigHandle, POLL_INTERVAL, watch, watch_every};
 pub use site::{
     ListsSection, OutboundMode, OutboundSection, Site, SmtpSection, StorageSection, WebSection,

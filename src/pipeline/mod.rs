@@ -8,6 +8,7 @@
 //! I/O around it.
 
 pub mod handlers;
+pub mod membership;
 pub mod moderation;
 pub mod rules;
 pub mod runner;
@@ -69,6 +70,7 @@ pub fn assigned_message_id(item: &QueueItem, hostname: &str) -> String {
 }
 
 /// Decides what to do with one queue item for one of its routed recipients.
+#[allow(clippy::too_many_arguments)]
 pub fn process(
     site: &Site,
     route: &Route,
@@ -76,8 +78,9 @@ pub fn process(
     item: &QueueItem,
     parsed: &ParsedMessage,
     members: &[Member],
+    lookup: &dyn membership::Lookup,
     now: Timestamp,
-) -> Vec<Action> {
+) -> Result<Vec<Action>, String> {
     let message_id = parsed
         .message_id
         .clone()
@@ -97,14 +100,16 @@ pub fn process(
         members,
         now,
     };
-    match &route.kind {
+    Ok(match &route.kind {
         Kind::Post => post(&ctx),
         Kind::Owner => to_owners(&ctx),
+        kind @ (Kind::Request | Kind::Join | Kind::Leave | Kind::Confirm(_)) => {
+            membership::handle(&ctx, kind, lookup)?
+        }
         other => vec![Action::Inbox {
             list: list.address(),
             kind: other.as_str().to_owned(),
             detail: match other {
-                Kind::Confirm(t) => t.clone(),
                 Kind::Bounces(Some(v)) => v.clone(),
                 _ => String::new(),
             },
@@ -112,7 +117,7 @@ pub fn process(
             message_id: message_id.clone(),
             raw: item.raw.clone(),
         }],
-    }
+    })
 }
 
 fn post(ctx: &Context<'_>) -> Vec<Action> {
@@ -203,6 +208,7 @@ fn answer(ctx: &Context<'_>, subject: &str, body: &str) -> Option<OutboundJob> {
         subject,
         body,
         in_reply_to: Some(ctx.message_id),
+        reply_to: None,
         hostname: &ctx.site.smtp.hostname,
         now: ctx.now,
     })?;

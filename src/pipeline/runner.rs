@@ -163,8 +163,14 @@ pub fn process_item(
         }
         let m = members.get(&key).map(Vec::as_slice).unwrap_or(&[]);
         actions.extend(super::process(
-            &cfg.site, &route, &list, item, &parsed, m, now,
-        ));
+            &cfg.site, &route, &list, item, &parsed, m, store, now,
+        )?);
     }
     Ok(actions)
+}
+
+impl super::membership::Lookup for Store {
+    fn token(&self, token: &str) -> Result<Option<crate::store::TokenRow>, String> {
+        Store::token(self, token).map_err(|e| e.to_string())
+    }
 }

@@ -134,6 +134,26 @@ const MIGRATIONS: &[&str] = &[
         value INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 2: membership by mail — confirmation tokens, and the per-address count of replies sent each
+    // day (the command robot's rate limit).
+    r#"
+    CREATE TABLE tokens (
+        token      TEXT PRIMARY KEY,
+        list       TEXT NOT NULL,
+        address    TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at    INTEGER
+    ) WITHOUT ROWID;
+
+    CREATE TABLE reply_log (
+        address TEXT NOT NULL,
+        day     INTEGER NOT NULL,
+        count   INTEGER NOT NULL,
+        PRIMARY KEY (address, day)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -18,13 +18,15 @@ mod migrations;
 mod outbound;
 mod processed;
 mod queue;
+mod tokens;
 
 pub use archive::{ArchiveRecord, ArchivedMessage, ThreadSummary};
 pub use holds::HoldRecord;
 pub use members::Member;
 pub use outbound::{AttemptResult, OutboundItem, OutboundJob, QueueStatus};
-pub use processed::{Action, Applied};
+pub use processed::{Action, Applied, REPLY_LIMIT};
 pub use queue::QueueItem;
+pub use tokens::TokenRow;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};

@@ -7,6 +7,7 @@ use rusqlite::{Connection, params};
 
 use super::archive::{self, ArchiveRecord};
 use super::outbound::{OutboundJob, insert_job};
+use super::tokens::{self, TokenRow};
 use super::{Store, StoreError, holds, queue};
 use crate::clock::Timestamp;
 
@@ -41,7 +42,33 @@ pub enum Action {
     Send(OutboundJob),
     /// Nothing to do (loop, duplicate, policy); the reason is logged by the pipeline.
     Discard,
+    /// Record a confirmation token.
+    TokenCreate(TokenRow),
+    /// Use up a token and, only if it was still valid, apply `then` — so a confirmation that
+    /// arrives twice (or after expiry) acts at most once.
+    Guarded {
+        token: String,
+        then: Vec<Action>,
+        otherwise: Vec<Action>,
+    },
+    MemberAdd {
+        list: String,
+        address: String,
+        name: String,
+    },
+    MemberRemove {
+        list: String,
+        address: String,
+    },
+    /// Send a reply to `to`, unless `to` already got `REPLY_LIMIT` replies today.
+    Reply {
+        to: String,
+        job: OutboundJob,
+    },
 }
+
+/// Most replies the command robot sends one address per day.
+pub const REPLY_LIMIT: i64 = 10;
 
 /// What happened when the actions were applied, for logging and tests.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,6 +76,7 @@ pub struct Applied {
     pub archived: usize,
     pub duplicates: usize,
     pub held: usize,
+    pub rate_limited: usize,
 }
 
 fn apply(
@@ -116,6 +144,44 @@ pub(crate) fn apply_actions(
             }
             Action::Send(job) => insert_job(c, job, now)?,
             Action::Discard => {}
+            Action::TokenCreate(t) => tokens::insert(c, t)?,
+            Action::Guarded {
+                token,
+                then,
+                otherwise,
+            } => {
+                let branch = if tokens::consume(c, token, now)? {
+                    then
+                } else {
+                    otherwise
+                };
+                let inner = apply_actions(c, branch, now)?;
+                applied.archived += inner.archived;
+                applied.duplicates += inner.duplicates;
+                applied.held += inner.held;
+            }
+            Action::MemberAdd {
+                list,
+                address,
+                name,
+            } => {
+                c.prepare_cached(
+                    "INSERT INTO members (list, address, name, joined_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (list, address) DO NOTHING",
+                )?
+                .execute(params![list, address.to_lowercase(), name, now])?;
+            }
+            Action::MemberRemove { list, address } => {
+                c.prepare_cached("DELETE FROM members WHERE list = ?1 AND address = ?2")?
+                    .execute(params![list, address.to_lowercase()])?;
+            }
+            Action::Reply { to, job } => {
+                if tokens::count_reply(c, &to.to_lowercase(), now, REPLY_LIMIT)? {
+                    insert_job(c, job, now)?;
+                } else {
+                    applied.rate_limited += 1;
+                }
+            }
         }
     }
     Ok(applied)

@@ -299,6 +299,8 @@ fn list_defaults_and_lowercase_addresses() {
             moderators: vec![],
             chairs: vec![],
             posting: wgmail::config::Posting { members_only: true },
+            subscription: wgmail::config::Subscription::Confirm,
+            roster: wgmail::config::Roster::Owners,
         }
     );
     assert!(list.is_owner("ALICE@example.org"));

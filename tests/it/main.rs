@@ -9,6 +9,7 @@ mod config;
 mod crash;
 mod e2e;
 mod mbox;
+mod membership;
 mod smtp;
 mod support;
 mod thread;

@@ -131,6 +131,40 @@ impl TestDaemon {
             .expect("daemon accepts the message");
     }
 
+    /// Sends raw message text with the given envelope (`None` = the null sender `<>`).
+    pub async fn send_raw(&self, from: Option<&str>, to: &str, raw: &str) {
+        let envelope = lettre::address::Envelope::new(
+            from.map(|f| f.parse().expect("from")),
+            vec![to.parse().expect("to")],
+        )
+        .expect("envelope");
+        self.client()
+            .send_raw(&envelope, raw.replace('\n', "\r\n").as_bytes())
+            .await
+            .expect("daemon accepts the message");
+    }
+
+    /// Waits until the inbound queue is empty (every accepted message processed), polling the
+    /// store: the daemon runs in this process but its runner has no completion signal to await.
+    pub async fn wait_queue_drained(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let store = self.store();
+            let status = tokio::task::spawn_blocking(move || store.queue_status())
+                .await
+                .expect("join")
+                .expect("status");
+            if status.inbound_pending == 0 {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "queue never drained: {status:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await;
