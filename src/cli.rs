@@ -49,6 +49,13 @@ pub enum Command {
     /// Posts held for a moderator.
     #[command(subcommand)]
     Hold(HoldCmd),
+    /// Recount the positions in an archived thread whose first message is the call.
+    Tally {
+        file: PathBuf,
+        /// JSON with replies, classified, support, support_if, object, no_objection, neutral.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -289,6 +296,24 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 Decision::Discard => "discarded",
             };
             writeln!(out, "held post {id} {done}")?;
+        }
+        Command::Tally { file, json } => {
+            let f = std::fs::File::open(&file)
+                .with_context(|| format!("opening {}", file.display()))?;
+            let messages = MboxReader::new(BufReader::new(f))
+                .map(|m| m.map(|m| m.raw))
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| format!("reading {}", file.display()))?;
+            if messages.is_empty() {
+                bail!("{} holds no messages", file.display());
+            }
+            let tally = crate::workflow::tally::recount(&messages);
+            if json {
+                serde_json::to_writer_pretty(&mut *out, &tally)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{}", crate::workflow::tally::render_text(&tally))?;
+            }
         }
         Command::Queue(QueueCmd::Status { json }) => {
             let s = open_store(cfg)?.queue_status()?;

@@ -3,4 +3,6 @@
 //! here is pure — data and `now` in, values out; the daemon's edges store and mail the results.
 
 pub mod commands;
+pub mod positions;
 pub mod states;
+pub mod tally;

@@ -120,3 +120,34 @@ fn a_refused_list_file_is_reported_and_the_others_served() {
         "{err}"
     );
 }
+
+#[test]
+fn tally_recounts_a_real_vote_thread() {
+    let Some(corpus) = crate::support::corpus_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let site = write_site(dir.path(), None, "");
+    let thread = corpus.join(
+        "votes/apache-maven-dev-2017/00_VOTE_Release_Apache_Maven_Doxia_Sitetools_version_1.8.mbox",
+    );
+    let (ok, out, err) = wgmail(&site, &["tally", thread.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for key in [
+        "replies",
+        "classified",
+        "support",
+        "support_if",
+        "object",
+        "no_objection",
+        "neutral",
+    ] {
+        assert!(v.get(key).is_some(), "tally JSON has {key}: {out}");
+    }
+    assert_eq!(v["support"].as_array().unwrap().len(), 4, "{out}");
+    assert!(v["object"].as_array().unwrap().is_empty());
+    let (ok, text, _) = wgmail(&site, &["tally", thread.to_str().unwrap()]);
+    assert!(ok);
+    assert!(text.contains("Support (4)"), "{text}");
+}

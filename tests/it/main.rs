@@ -10,6 +10,7 @@ mod crash;
 mod e2e;
 mod mbox;
 mod membership;
+mod positions;
 mod smtp;
 mod support;
 mod thread;

@@ -1,0 +1,325 @@
+//! The tally of a call (DESIGN.md §3): classified replies in, distinct people per position out,
+//! objections with their reasons first, late replies apart, coverage. Also the offline recount of
+//! an archived thread (`wgmail tally FILE.mbox`) and the text of the result mail
+//! (`shared/spec/workflow.md`, "Result of a call").
+//!
+//! Pure: no storage, no clock. Rules, in order:
+//! - a Message-ID already seen is a duplicate (cross-posts count once); `Ignore` replies do not count;
+//! - replies dated after the deadline are listed as late and not counted;
+//! - the latest position of a person wins, but a later `Comment` never erases an earlier position;
+//! - identity is the From address, lower-cased, after undoing DMARC rewriting (see `identity`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::positions::{Classified, Position, classify};
+
+/// One reply to a call, classified.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// The From address, lower-cased.
+    pub from: String,
+    pub name: String,
+    /// Unix seconds.
+    pub date: i64,
+    pub message_id: String,
+    pub classified: Classified,
+}
+
+/// An objection, kept with its reason so the chair sees what to address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Objection {
+    pub from: String,
+    pub name: String,
+    pub reason: Option<String>,
+}
+
+/// A position that arrived after the deadline: shown, not counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Late {
+    pub from: String,
+    pub position: Position,
+    pub date: i64,
+}
+
+/// The counted result of a call. Every position is a sorted list of distinct addresses.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Tally {
+    /// Replies considered: distinct Message-IDs, not auto-replies, before the deadline.
+    pub replies: usize,
+    /// Of those, replies with a position (not comment, not ignore).
+    pub classified: usize,
+    /// `classified / replies`, 0 when there were no replies.
+    pub coverage: f64,
+    pub support: Vec<String>,
+    pub support_if: Vec<String>,
+    pub object: Vec<String>,
+    pub no_objection: Vec<String>,
+    pub neutral: Vec<String>,
+    /// Current objectors with their reasons (a withdrawn objection is gone).
+    pub objections: Vec<Objection>,
+    /// Conditions of the `support_if` people, address → condition.
+    pub conditions: BTreeMap<String, String>,
+    pub late: Vec<Late>,
+    /// Display names by address, for everyone with a position.
+    pub names: BTreeMap<String, String>,
+}
+
+/// Identity of a sender: the address lower-cased, with DMARC "From munging" undone. The accepted
+/// pattern is `LOCAL=40DOMAIN@HOST` where some label of `HOST` is `dmarc` (as in
+/// `alice=40example.org@dmarc.ietf.org`): it becomes `LOCAL@DOMAIN`. Other `=40` addresses
+/// are left alone, since `=` is legal in a local part.
+pub fn identity(addr: &str) -> String {
+    let a = addr
+        .trim()
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_lowercase();
+    if let Some((local, host)) = a.rsplit_once('@') {
+        if host.split('.').any(|l| l == "dmarc") {
+            if let Some((user, domain)) = local.rsplit_once("=40") {
+                if !user.is_empty() && domain.contains('.') {
+                    return format!("{user}@{domain}");
+                }
+            }
+        }
+    }
+    a
+}
+
+/// Counts the replies. `deadline` is the last counted instant (Unix seconds), if any.
+pub fn tally(replies: &[Reply], deadline: Option<i64>) -> Tally {
+    // Date order (stable, so equal dates keep arrival order): "latest wins" means latest sent.
+    let mut order: Vec<&Reply> = replies.iter().collect();
+    order.sort_by_key(|r| r.date);
+
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut current: HashMap<String, (Position, Option<String>, String)> = HashMap::new();
+    let mut out = Tally::default();
+    for r in order {
+        if !r.message_id.is_empty() && !seen.insert(r.message_id.as_str()) {
+            continue;
+        }
+        let pos = r.classified.position;
+        if pos == Position::Ignore {
+            continue;
+        }
+        let who = identity(&r.from);
+        if deadline.is_some_and(|d| r.date > d) {
+            if pos != Position::Comment {
+                out.late.push(Late {
+                    from: who,
+                    position: pos,
+                    date: r.date,
+                });
+            }
+            continue;
+        }
+        out.replies += 1;
+        if pos == Position::Comment {
+            continue;
+        }
+        out.classified += 1;
+        let name = if r.name.is_empty() {
+            current.get(&who).map(|c| c.2.clone()).unwrap_or_default()
+        } else {
+            r.name.clone()
+        };
+        current.insert(who, (pos, r.classified.reason.clone(), name));
+    }
+    out.coverage = if out.replies == 0 {
+        0.0
+    } else {
+        out.classified as f64 / out.replies as f64
+    };
+
+    let mut by: BTreeMap<Position, BTreeSet<String>> = BTreeMap::new();
+    for (who, (pos, reason, name)) in &current {
+        by.entry(*pos).or_default().insert(who.clone());
+        if !name.is_empty() {
+            out.names.insert(who.clone(), name.clone());
+        }
+        match pos {
+            Position::Object => out.objections.push(Objection {
+                from: who.clone(),
+                name: name.clone(),
+                reason: reason.clone(),
+            }),
+            Position::SupportIf => {
+                if let Some(c) = reason {
+                    out.conditions.insert(who.clone(), c.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    out.objections.sort_by(|a, b| a.from.cmp(&b.from));
+    let mut take = |p| {
+        by.remove(&p)
+            .map(|s| s.into_iter().collect())
+            .unwrap_or_default()
+    };
+    out.support = take(Position::Support);
+    out.support_if = take(Position::SupportIf);
+    out.object = take(Position::Object);
+    out.no_objection = take(Position::NoObjection);
+    out.neutral = take(Position::Neutral);
+    out
+}
+
+// `BTreeMap<Position, _>` needs an order; declaration order is as good as any.
+impl PartialOrd for Position {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Position {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (*self as u8).cmp(&(*other as u8))
+    }
+}
+
+/// The subject a reply shares with its call: without `Re:`/`Fwd:`/`AW:` and `[list]`/`[VOTE]`
+/// prefixes, without a trailing `(Ends …)`, lower-cased with whitespace collapsed (folded
+/// subjects come back with doubled spaces).
+pub fn base_subject(subject: &str) -> String {
+    let mut s = subject.trim();
+    loop {
+        let before = s.len();
+        for p in ["re:", "fwd:", "fw:", "aw:", "sv:", "tr:", "wg:"] {
+            if s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p) {
+                s = s[p.len()..].trim_start();
+            }
+        }
+        if s.starts_with('[') {
+            if let Some(end) = s.find(']') {
+                s = s[end + 1..].trim_start();
+            }
+        }
+        if s.len() == before {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&w.to_lowercase());
+    }
+    if let Some(i) = out.find(" (ends ") {
+        out.truncate(i);
+    }
+    out
+}
+
+/// Recounts an archived thread whose first message is the call: associates replies by
+/// References/In-Reply-To (directly or through associated replies) or by base subject, skips
+/// auto-replies, classifies the authored text and tallies with no deadline.
+pub fn recount(messages: &[Vec<u8>]) -> Tally {
+    let Some((first, rest)) = messages.split_first() else {
+        return Tally::default();
+    };
+    let call = crate::message::parse(first);
+    let call_base = base_subject(&call.subject);
+    let parsed: Vec<_> = rest.iter().map(|m| crate::message::parse(m)).collect();
+
+    let mut known: HashSet<&str> = HashSet::new();
+    if let Some(id) = &call.message_id {
+        known.insert(id.as_str());
+    }
+    let mut associated = vec![false; parsed.len()];
+    // Threads in an mbox are not always in reply order: repeat until nothing new joins.
+    loop {
+        let mut changed = false;
+        for (i, p) in parsed.iter().enumerate() {
+            if associated[i] {
+                continue;
+            }
+            let by_thread = p
+                .in_reply_to
+                .iter()
+                .chain(&p.references)
+                .any(|r| known.contains(r.as_str()));
+            let by_subject =
+                !call_base.is_empty() && base_subject(&p.subject).starts_with(&call_base);
+            if by_thread || by_subject {
+                associated[i] = true;
+                changed = true;
+                if let Some(id) = &p.message_id {
+                    known.insert(id.as_str());
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+
+    let mut replies = Vec::with_capacity(parsed.len());
+    for (i, p) in parsed.iter().enumerate() {
+        if !associated[i] || p.message_id.is_some() && p.message_id == call.message_id {
+            continue;
+        }
+        let classified = classify(&p.body_text, p.auto_submitted.as_deref());
+        replies.push(Reply {
+            from: p.from_addr.to_lowercase(),
+            name: p.from_name.clone(),
+            date: p.date.unwrap_or(0),
+            message_id: p.message_id.clone().unwrap_or_default(),
+            classified,
+        });
+    }
+    tally(&replies, None)
+}
+
+/// The tally as the result mail shows it: objections with their reasons first, then support
+/// with names, then the other counts and coverage.
+pub fn render_text(t: &Tally) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let who = |a: &String| match t.names.get(a) {
+        Some(n) if !n.is_empty() => format!("{n} <{a}>"),
+        _ => a.clone(),
+    };
+    let _ = writeln!(s, "Objections ({}):", t.objections.len());
+    for o in &t.objections {
+        match &o.reason {
+            Some(r) => {
+                let _ = writeln!(s, "  {}: \"{}\"", o.from, r);
+            }
+            None => {
+                let _ = writeln!(s, "  {}: (no reason given)", o.from);
+            }
+        }
+    }
+    let list = |v: &Vec<String>| v.iter().map(who).collect::<Vec<_>>().join(", ");
+    let _ = writeln!(s, "Support ({}): {}", t.support.len(), list(&t.support));
+    if !t.support_if.is_empty() {
+        let conds = t
+            .support_if
+            .iter()
+            .map(|a| match t.conditions.get(a) {
+                Some(c) => format!("{} (if {c})", who(a)),
+                None => who(a),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            s,
+            "Support with conditions ({}): {conds}",
+            t.support_if.len()
+        );
+    }
+    let _ = writeln!(
+        s,
+        "No objection ({}) · Neutral ({}) · Late ({}) · Replies {}, with a position {} (coverage {:.0}%)",
+        t.no_objection.len(),
+        t.neutral.len(),
+        t.late.len(),
+        t.replies,
+        t.classified,
+        t.coverage * 100.0
+    );
+    s
+}
