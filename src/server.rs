@@ -200,6 +200,13 @@ pub async fn start(config: ConfigHandle, clock: Clock) -> anyhow::Result<Running
         wakers.clone(),
         shutdown.clone(),
     ));
+    tracker.spawn(crate::pipeline::housekeeping::run(
+        store.clone(),
+        config.clone(),
+        clock.clone(),
+        wakers.clone(),
+        shutdown.clone(),
+    ));
     tracker.spawn(crate::config::reload::watch(
         config.clone(),
         shutdown.clone(),

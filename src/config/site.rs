@@ -49,6 +49,15 @@ retry_for = 432000
 
 [lists]
 dir = "config/lists"
+
+[tokens]
+ttl = 259200
+
+[bounces]
+threshold = 5
+
+[holds]
+ttl = 1209600
 "#;
 
 /// Prefix of the environment variables that override site keys.
@@ -66,6 +75,30 @@ pub struct Site {
     pub storage: StorageSection,
     pub outbound: OutboundSection,
     pub lists: ListsSection,
+    pub tokens: TokensSection,
+    pub bounces: BouncesSection,
+    pub holds: HoldsSection,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokensSection {
+    /// Seconds a confirmation token stays valid (3 days).
+    pub ttl: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BouncesSection {
+    /// Bounce score (at most one point per member per day) at which delivery is disabled.
+    pub threshold: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoldsSection {
+    /// Seconds a held post waits for a moderator before it expires and the poster is told (14 days).
+    pub ttl: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -206,6 +239,9 @@ impl Site {
             ("outbound.batch", self.outbound.batch as u64),
             ("outbound.concurrency", self.outbound.concurrency as u64),
             ("outbound.retry_for", self.outbound.retry_for),
+            ("tokens.ttl", self.tokens.ttl),
+            ("bounces.threshold", self.bounces.threshold),
+            ("holds.ttl", self.holds.ttl),
         ] {
             if value == 0 {
                 problem(key, "must be at least 1".into());

@@ -16,9 +16,6 @@ use crate::store::{Action, OutboundJob, TokenRow};
 
 use super::Context;
 
-/// How long a confirmation token stays valid.
-pub const TOKEN_TTL: i64 = 3 * 86_400;
-
 /// Read access the robot needs beyond the members already in the context.
 pub trait Lookup {
     fn token(&self, token: &str) -> Result<Option<TokenRow>, String>;
@@ -209,7 +206,7 @@ impl Robot<'_, '_> {
         let ctx = self.ctx;
         let token = crate::tokens::new_token().map_err(|e| format!("no random token: {e}"))?;
         let confirm = format!("{}-confirm+{token}@{}", ctx.list.name, ctx.list.domain);
-        let expires = ctx.now + TOKEN_TTL;
+        let expires = ctx.now + ctx.site.tokens.ttl as i64;
         let body = format!(
             "Someone (perhaps you) asked to {action} {target} {prep} the {name} list ({list}).\n\n\
              To confirm, reply to this message, keeping the subject, or send\n\n    confirm {token}\n\n\

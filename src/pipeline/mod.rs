@@ -7,7 +7,9 @@
 //! returns the [`Action`]s for the store to apply in one commit. The runner (`runner.rs`) does the
 //! I/O around it.
 
+pub mod bounces;
 pub mod handlers;
+pub mod housekeeping;
 pub mod membership;
 pub mod moderation;
 pub mod rules;
@@ -106,6 +108,7 @@ pub fn process(
         kind @ (Kind::Request | Kind::Join | Kind::Leave | Kind::Confirm(_)) => {
             membership::handle(&ctx, kind, lookup)?
         }
+        Kind::Bounces(verp) => bounces::handle(&ctx, verp.as_deref()),
         other => vec![Action::Inbox {
             list: list.address(),
             kind: other.as_str().to_owned(),

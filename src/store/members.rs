@@ -14,11 +14,19 @@ pub struct Member {
     pub delivery: String,
     pub bounce_score: i64,
     pub joined_at: Timestamp,
+    /// The day (days since the epoch) of the last bounce that scored.
+    pub last_bounce_day: Option<i64>,
+    /// When delivery was disabled for bounces.
+    pub disabled_at: Option<Timestamp>,
+    /// Warnings sent since delivery was disabled.
+    pub warnings: i64,
+    pub last_warning_at: Option<Timestamp>,
 }
 
 pub(crate) fn list_members(c: &Connection, list: &str) -> rusqlite::Result<Vec<Member>> {
     let mut stmt = c.prepare_cached(
-        "SELECT address, name, delivery, bounce_score, joined_at FROM members WHERE list = ?1 ORDER BY address",
+        "SELECT address, name, delivery, bounce_score, joined_at, last_bounce_day, disabled_at, warnings,
+                last_warning_at FROM members WHERE list = ?1 ORDER BY address",
     )?;
     let rows = stmt.query_map([list], |r| {
         Ok(Member {
@@ -27,6 +35,10 @@ pub(crate) fn list_members(c: &Connection, list: &str) -> rusqlite::Result<Vec<M
             delivery: r.get(2)?,
             bounce_score: r.get(3)?,
             joined_at: r.get(4)?,
+            last_bounce_day: r.get(5)?,
+            disabled_at: r.get(6)?,
+            warnings: r.get(7)?,
+            last_warning_at: r.get(8)?,
         })
     })?;
     rows.collect()

@@ -154,6 +154,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (address, day)
     ) WITHOUT ROWID;
     "#,
+    // 3: bounce bookkeeping per member.
+    r#"
+    ALTER TABLE members ADD COLUMN last_bounce_day INTEGER;
+    ALTER TABLE members ADD COLUMN disabled_at INTEGER;
+    ALTER TABLE members ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE members ADD COLUMN last_warning_at INTEGER;
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -24,7 +24,7 @@ pub use archive::{ArchiveRecord, ArchivedMessage, ThreadSummary};
 pub use holds::HoldRecord;
 pub use members::Member;
 pub use outbound::{AttemptResult, OutboundItem, OutboundJob, QueueStatus};
-pub use processed::{Action, Applied, REPLY_LIMIT};
+pub use processed::{Action, Applied, BounceState, REPLY_LIMIT};
 pub use queue::QueueItem;
 pub use tokens::TokenRow;
 

@@ -3,7 +3,7 @@
 //! after a crash harmless, and the (list, Message-ID) uniqueness of the archive and the holds is
 //! what keeps a message that arrives twice from being delivered twice.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::archive::{self, ArchiveRecord};
 use super::outbound::{OutboundJob, insert_job};
@@ -65,6 +65,91 @@ pub enum Action {
         to: String,
         job: OutboundJob,
     },
+    /// Compare-and-set a member's bounce state: only if the member is still as `expect` says, set
+    /// `set` (or remove the member when `set` is None) and apply `then`. Two bounces processed
+    /// together therefore score and notify once.
+    MemberUpdate {
+        list: String,
+        address: String,
+        expect: BounceState,
+        set: Option<BounceState>,
+        then: Vec<Action>,
+    },
+}
+
+/// The bounce bookkeeping of one member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BounceState {
+    pub bounce_score: i64,
+    pub last_bounce_day: Option<i64>,
+    pub delivery: String,
+    pub disabled_at: Option<Timestamp>,
+    pub warnings: i64,
+    pub last_warning_at: Option<Timestamp>,
+}
+
+impl BounceState {
+    pub fn of(m: &super::Member) -> BounceState {
+        BounceState {
+            bounce_score: m.bounce_score,
+            last_bounce_day: m.last_bounce_day,
+            delivery: m.delivery.clone(),
+            disabled_at: m.disabled_at,
+            warnings: m.warnings,
+            last_warning_at: m.last_warning_at,
+        }
+    }
+}
+
+fn member_update(
+    c: &Connection,
+    list: &str,
+    address: &str,
+    expect: &BounceState,
+    set: Option<&BounceState>,
+) -> rusqlite::Result<bool> {
+    let current = c
+        .prepare_cached(
+            "SELECT bounce_score, last_bounce_day, delivery, disabled_at, warnings, last_warning_at
+             FROM members WHERE list = ?1 AND address = ?2",
+        )?
+        .query_row(params![list, address], |r| {
+            Ok(BounceState {
+                bounce_score: r.get(0)?,
+                last_bounce_day: r.get(1)?,
+                delivery: r.get(2)?,
+                disabled_at: r.get(3)?,
+                warnings: r.get(4)?,
+                last_warning_at: r.get(5)?,
+            })
+        })
+        .optional()?;
+    if current.as_ref() != Some(expect) {
+        return Ok(false);
+    }
+    match set {
+        Some(s) => {
+            c.prepare_cached(
+                "UPDATE members SET bounce_score = ?3, last_bounce_day = ?4, delivery = ?5, disabled_at = ?6,
+                     warnings = ?7, last_warning_at = ?8 WHERE list = ?1 AND address = ?2",
+            )?
+            .execute(params![
+                list,
+                address,
+                s.bounce_score,
+                s.last_bounce_day,
+                s.delivery,
+                s.disabled_at,
+                s.warnings,
+                s.last_warning_at
+            ])?;
+        }
+        None => {
+            c.prepare_cached("DELETE FROM members WHERE list = ?1 AND address = ?2")?
+                .execute(params![list, address])?;
+        }
+    }
+    Ok(true)
 }
 
 /// Most replies the command robot sends one address per day.
@@ -175,6 +260,18 @@ pub(crate) fn apply_actions(
                 c.prepare_cached("DELETE FROM members WHERE list = ?1 AND address = ?2")?
                     .execute(params![list, address.to_lowercase()])?;
             }
+            Action::MemberUpdate {
+                list,
+                address,
+                expect,
+                set,
+                then,
+            } => {
+                if member_update(c, list, address, expect, set.as_ref())? {
+                    let inner = apply_actions(c, then, now)?;
+                    applied.rate_limited += inner.rate_limited;
+                }
+            }
             Action::Reply { to, job } => {
                 if tokens::count_reply(c, &to.to_lowercase(), now, REPLY_LIMIT)? {
                     insert_job(c, job, now)?;
@@ -196,6 +293,15 @@ impl Store {
         now: Timestamp,
     ) -> Result<Applied, StoreError> {
         self.write(move |c| apply(c, queue_id, &actions, now)).await
+    }
+
+    /// Applies actions that belong to no queue item (scheduled work), in one commit.
+    pub async fn apply_now(
+        &self,
+        actions: Vec<Action>,
+        now: Timestamp,
+    ) -> Result<Applied, StoreError> {
+        self.write(move |c| apply_actions(c, &actions, now)).await
     }
 
     /// Submits the same work now and returns a future for its commit, so a runner can hand the

@@ -2,6 +2,7 @@
 
 mod archive;
 mod bounce;
+mod bounces;
 mod cli;
 mod client;
 mod commands;
