@@ -26,25 +26,7 @@ pub struct Notice<'a> {
 /// Composes a notice, or `None` when an address cannot be used (a malformed poster address must not
 /// stop the pipeline; the caller logs it).
 pub fn compose(n: &Notice<'_>) -> Option<Vec<u8>> {
-    let from: Mailbox = Mailbox::new(
-        (!n.from_name.is_empty()).then(|| n.from_name.to_owned()),
-        n.from.parse().ok()?,
-    );
-    let to: Mailbox = Mailbox::new(None, n.to.parse().ok()?);
-    let mut id = [0u8; 12];
-    getrandom::fill(&mut id).ok()?;
-    let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
-    let mut builder = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(n.subject)
-        .date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(n.now.max(0) as u64))
-        .message_id(Some(format!("<wgmail.{id}@{}>", n.hostname)))
-        .raw_header(HeaderValue::new(
-            HeaderName::new_from_ascii_str("Auto-Submitted"),
-            "auto-generated".to_owned(),
-        ))
-        .header(ContentType::TEXT_PLAIN);
+    let mut builder = builder_for(n)?.header(ContentType::TEXT_PLAIN);
     if let Some(r) = n.reply_to {
         builder = builder.reply_to(Mailbox::new(None, r.parse().ok()?));
     }
@@ -54,6 +36,56 @@ pub fn compose(n: &Notice<'_>) -> Option<Vec<u8>> {
             .references(format!("<{parent}>"));
     }
     builder.body(n.body.to_owned()).ok().map(|m| m.formatted())
+}
+
+/// Composes a notice with a message attached as `message/rfc822` (a held post sent to the
+/// moderators), or `None` like [`compose`].
+pub fn compose_with_message(n: &Notice<'_>, attached: &[u8]) -> Option<Vec<u8>> {
+    use lettre::message::header::ContentTransferEncoding;
+    use lettre::message::{Body, MultiPart, SinglePart};
+    // Build the plain notice first for its headers, then replace the body with a multipart.
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(n.body.to_owned());
+    // RFC 2046 allows only 7bit, 8bit or binary for message/rfc822; 8bit works unless a line is
+    // too long, and then base64 is the readable fallback clients accept.
+    let body = Body::new_with_encoding(attached.to_vec(), ContentTransferEncoding::EightBit)
+        .unwrap_or_else(|original| Body::new(original));
+    let message = SinglePart::builder()
+        .header(ContentType::parse("message/rfc822").ok()?)
+        .body(body);
+    let mut builder = builder_for(n)?;
+    if let Some(r) = n.reply_to {
+        builder = builder.reply_to(Mailbox::new(None, r.parse().ok()?));
+    }
+    builder
+        .multipart(MultiPart::mixed().singlepart(text).singlepart(message))
+        .ok()
+        .map(|m| m.formatted())
+}
+
+/// The headers every notice carries.
+fn builder_for(n: &Notice<'_>) -> Option<lettre::message::MessageBuilder> {
+    let from: Mailbox = Mailbox::new(
+        (!n.from_name.is_empty()).then(|| n.from_name.to_owned()),
+        n.from.parse().ok()?,
+    );
+    let to: Mailbox = Mailbox::new(None, n.to.parse().ok()?);
+    let mut id = [0u8; 12];
+    getrandom::fill(&mut id).ok()?;
+    let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    Some(
+        Message::builder()
+            .from(from)
+            .to(to)
+            .subject(n.subject)
+            .date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(n.now.max(0) as u64))
+            .message_id(Some(format!("<wgmail.{id}@{}>", n.hostname)))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Auto-Submitted"),
+                "auto-generated".to_owned(),
+            )),
+    )
 }
 
 /// Whether a message is one the server must never answer: an empty envelope sender, an

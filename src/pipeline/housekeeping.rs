@@ -1,4 +1,5 @@
-//! Housekeeping that runs on time rather than on mail: the weekly bounce reminders and removals.
+//! Housekeeping that runs on time rather than on mail: the weekly bounce reminders and removals,
+//! and held posts that expired without a moderator's decision.
 //! It wakes every hour, and whenever a test moves its clock.
 
 use std::time::Duration;
@@ -41,6 +42,33 @@ pub async fn run(
                     tracing::error!(list = %list.address(), error = %e, "housekeeping: cannot apply")
                 }
             }
+        }
+        match store.expired_holds(now - cfg.site.holds.ttl as i64).await {
+            Ok(expired) => {
+                let mut actions = Vec::new();
+                for (hold, raw) in expired {
+                    let list = hold
+                        .list
+                        .split_once('@')
+                        .and_then(|(n, d)| cfg.lists.get(n, d));
+                    match list {
+                        Some(list) => actions.push(super::moderation::expire(
+                            &cfg.site, &list, &hold, &raw, now,
+                        )),
+                        None => {
+                            tracing::warn!(list = %hold.list, hold = hold.id, "held post of a list no longer configured; kept")
+                        }
+                    }
+                }
+                if !actions.is_empty() {
+                    tracing::info!(expired = actions.len(), "held posts expired");
+                    match store.apply_now(actions, now).await {
+                        Ok(_) => wakers.outbound.notify_one(),
+                        Err(e) => tracing::error!(error = %e, "housekeeping: cannot expire holds"),
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "housekeeping: cannot read holds"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(3600)) => {}

@@ -12,13 +12,15 @@ use crate::address::Kind;
 use crate::commands::request::{self, Command, ListAddresses};
 use crate::config::{Roster, Subscription};
 use crate::notice::{self, Notice};
-use crate::store::{Action, OutboundJob, TokenRow};
+use crate::store::{Action, HoldRecord, OutboundJob, TokenRow};
 
 use super::Context;
 
 /// Read access the robot needs beyond the members already in the context.
 pub trait Lookup {
     fn token(&self, token: &str) -> Result<Option<TokenRow>, String>;
+    /// A held post by list address and Message-ID, with its raw bytes.
+    fn hold(&self, list: &str, message_id: &str) -> Result<Option<(HoldRecord, Vec<u8>)>, String>;
 }
 
 pub fn handle(ctx: &Context<'_>, kind: &Kind, lookup: &dyn Lookup) -> Result<Vec<Action>, String> {
@@ -266,8 +268,16 @@ impl Robot<'_, '_> {
             }
         };
         if row.used_at.is_some() {
-            self.fail(text, "error: this confirmation token has already been used");
+            let what = if row.action == "moderate" {
+                "that held post was already dealt with"
+            } else {
+                "this confirmation token has already been used"
+            };
+            self.fail(text, &format!("error: {what}"));
             return Ok(());
+        }
+        if row.action == "moderate" {
+            return self.moderate(text, &row, lookup);
         }
         if row.expires_at <= ctx.now {
             self.fail(
@@ -348,6 +358,63 @@ impl Robot<'_, '_> {
             otherwise: Vec::new(),
         });
         self.say(text, &result);
+        Ok(())
+    }
+}
+
+impl Robot<'_, '_> {
+    /// A moderator's reply to a held-post notice: the first authored line decides.
+    fn moderate(&mut self, text: &str, row: &TokenRow, lookup: &dyn Lookup) -> Result<(), String> {
+        use crate::commands::moderation::{ModAction, parse_reply};
+        use crate::pipeline::moderation::{Decision, decide};
+        let ctx = self.ctx;
+        if !ctx.list.is_moderator(ctx.sender) {
+            self.fail(
+                text,
+                "error: only the list's moderators can decide on held posts",
+            );
+            return Ok(());
+        }
+        let Some(action) = parse_reply(&ctx.parsed.body_text) else {
+            self.fail(text, "error: nothing was changed. Reply with one of these as the first line: approve, reject REASON, discard");
+            return Ok(());
+        };
+        if row.expires_at <= ctx.now {
+            self.fail(text, "error: that held post has expired");
+            return Ok(());
+        }
+        let Some((hold, raw)) = lookup.hold(&ctx.list.address(), &row.address)? else {
+            self.fail(text, "error: that held post was already dealt with");
+            return Ok(());
+        };
+        let decision = match action {
+            ModAction::Approve => Decision::Approve,
+            ModAction::Reject(reason) => Decision::Reject(reason.unwrap_or_default()),
+            ModAction::Discard => Decision::Discard,
+        };
+        let then = decide(
+            ctx.site,
+            ctx.list,
+            &hold,
+            &raw,
+            ctx.members,
+            &decision,
+            ctx.now,
+        );
+        self.actions.push(Action::Guarded {
+            token: row.token.clone(),
+            then: vec![Action::HoldDelete {
+                list: ctx.list.address(),
+                message_id: hold.message_id.clone(),
+                then,
+            }],
+            otherwise: Vec::new(),
+        });
+        tracing::info!(list = %ctx.list.address(), moderator = %ctx.sender, held = %hold.message_id, ?decision, "moderation decision");
+        self.say(
+            text,
+            &format!("{decision:?} for the post from {}", hold.sender),
+        );
         Ok(())
     }
 }

@@ -167,6 +167,8 @@ fn hold(ctx: &Context<'_>, reason: String) -> Vec<Action> {
         ),
         &body,
     );
+    let mut then: Vec<Action> = notice.into_iter().map(Action::Send).collect();
+    then.extend(moderation::ask_moderators(ctx, &reason));
     vec![Action::Hold {
         list: ctx.list.address(),
         message_id: ctx.message_id.to_owned(),
@@ -174,7 +176,7 @@ fn hold(ctx: &Context<'_>, reason: String) -> Vec<Action> {
         subject: ctx.parsed.subject.clone(),
         reason,
         raw: ctx.item.raw.clone(),
-        notice,
+        then,
     }]
 }
 

@@ -5,7 +5,9 @@
 use super::{Context, deliver, reject};
 use crate::clock::Timestamp;
 use crate::config::{ListConfig, Site};
+use crate::notice::{self, Notice};
 use crate::store::{Action, HoldRecord, Member, QueueItem};
+use crate::store::{OutboundJob, TokenRow};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -53,5 +55,121 @@ pub fn decide(
             reject(&ctx, reason)
         }
         Decision::Discard => vec![Action::Discard],
+    }
+}
+
+/// The token and the notices that put a new hold before the moderators: each gets the post
+/// attached and a Reply-To of `wg-confirm+TOKEN@D`; the first reply that decides uses the token up.
+pub fn ask_moderators(ctx: &Context<'_>, reason: &str) -> Vec<Action> {
+    let list = ctx.list;
+    let Ok(token) = crate::tokens::new_token() else {
+        tracing::error!(list = %list.address(), "no random token; moderators use the CLI for this hold");
+        return Vec::new();
+    };
+    let confirm = format!("{}-confirm+{token}@{}", list.name, list.domain);
+    let owner = format!("{}-owner@{}", list.name, list.domain);
+    let subject = format!(
+        "{}: post from {} awaits approval: {}",
+        list.address(),
+        ctx.sender,
+        ctx.parsed.subject
+    );
+    let body = format!(
+        "A post to {list} is held for a moderator.\n\n  From:    {sender}\n  Subject: {subject}\n  Reason:  {reason}\n\n\
+         Reply to this message with one of these as the first line:\n\n    approve\n    reject REASON\n    discard\n\n\
+         approve delivers it, reject refuses it and tells the poster the reason, discard drops it\n\
+         silently. The post is attached. Without a decision it expires on {expiry} (UTC).\n",
+        list = list.address(),
+        sender = ctx.sender,
+        subject = ctx.parsed.subject,
+        expiry = crate::clock::rfc5322_date(ctx.now + ctx.site.holds.ttl as i64),
+    );
+    let mut actions = vec![Action::TokenCreate(TokenRow {
+        token,
+        list: list.address(),
+        address: ctx.message_id.to_owned(),
+        action: "moderate".into(),
+        created_at: ctx.now,
+        expires_at: ctx.now + ctx.site.holds.ttl as i64,
+        used_at: None,
+    })];
+    for moderator in list.moderators_or_owners() {
+        let raw = notice::compose_with_message(
+            &Notice {
+                from: &owner,
+                from_name: &format!("{} list", list.name),
+                to: moderator,
+                subject: &subject,
+                body: &body,
+                in_reply_to: None,
+                reply_to: Some(&confirm),
+                hostname: &ctx.site.smtp.hostname,
+                now: ctx.now,
+            },
+            &ctx.item.raw,
+        );
+        if let Some(raw) = raw {
+            actions.push(Action::Send(OutboundJob {
+                list: list.address(),
+                body: raw,
+                envelopes: vec![(
+                    crate::address::bounces_address(&list.name, &list.domain),
+                    vec![moderator.clone()],
+                )],
+            }));
+        }
+    }
+    actions
+}
+
+/// A hold nobody decided on within `holds.ttl`: it goes, and the poster is told (unless the post
+/// came from a robot).
+pub fn expire(
+    site: &Site,
+    list: &ListConfig,
+    hold: &HoldRecord,
+    raw: &[u8],
+    now: Timestamp,
+) -> Action {
+    let parsed = crate::message::parse(raw);
+    let mut then = Vec::new();
+    if !notice::must_not_answer(
+        &hold.sender,
+        parsed.auto_submitted.as_deref(),
+        parsed.precedence.as_deref(),
+    ) {
+        let body = format!(
+            "Your message to {list} with the subject\n\n    {subject}\n\nwas held for a moderator, and no moderator decided on it in time, so it\n\
+             was not delivered. You may send it again, or write to {owner}.\n",
+            list = list.address(),
+            subject = hold.subject,
+            owner = format!("{}-owner@{}", list.name, list.domain),
+        );
+        let raw = notice::compose(&Notice {
+            from: &format!("{}-owner@{}", list.name, list.domain),
+            from_name: &format!("{} list", list.name),
+            to: &hold.sender,
+            subject: &format!("Your message to {} expired unmoderated", list.address()),
+            body: &body,
+            in_reply_to: Some(&hold.message_id),
+            reply_to: None,
+            hostname: &site.smtp.hostname,
+            now,
+        });
+        if let Some(raw) = raw {
+            then.push(Action::Send(OutboundJob {
+                list: list.address(),
+                body: raw,
+                envelopes: vec![(
+                    crate::address::bounces_address(&list.name, &list.domain),
+                    vec![hold.sender.clone()],
+                )],
+            }));
+        }
+    }
+    Action::HoldDelete {
+        list: list.address(),
+        message_id: hold.message_id.clone(),
+        then,
     }
 }

@@ -173,4 +173,13 @@ impl super::membership::Lookup for Store {
     fn token(&self, token: &str) -> Result<Option<crate::store::TokenRow>, String> {
         Store::token(self, token).map_err(|e| e.to_string())
     }
+
+    fn hold(
+        &self,
+        list: &str,
+        message_id: &str,
+    ) -> Result<Option<(crate::store::HoldRecord, Vec<u8>)>, String> {
+        self.hold_by_message_id(list, message_id)
+            .map_err(|e| e.to_string())
+    }
 }

@@ -86,6 +86,55 @@ impl Store {
         })
     }
 
+    /// A held post by list and Message-ID, with its raw message.
+    pub fn hold_by_message_id(
+        &self,
+        list: &str,
+        message_id: &str,
+    ) -> Result<Option<(HoldRecord, Vec<u8>)>, StoreError> {
+        let id: Option<i64> = self.read_blocking(|c| {
+            c.query_row(
+                "SELECT id FROM holds WHERE list = ?1 AND message_id = ?2",
+                params![list, message_id],
+                |r| r.get(0),
+            )
+            .optional()
+        })?;
+        match id {
+            Some(id) => self.hold(id),
+            None => Ok(None),
+        }
+    }
+
+    /// Holds older than `before`, every list, with their raw messages.
+    pub async fn expired_holds(
+        &self,
+        before: Timestamp,
+    ) -> Result<Vec<(HoldRecord, Vec<u8>)>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT id, list, message_id, sender, subject, reason, held_at, raw FROM holds
+                 WHERE held_at < ?1 ORDER BY id LIMIT 500",
+            )?;
+            let rows = stmt.query_map([before], |r| {
+                Ok((
+                    HoldRecord {
+                        id: r.get(0)?,
+                        list: r.get(1)?,
+                        message_id: r.get(2)?,
+                        sender: r.get(3)?,
+                        subject: r.get(4)?,
+                        reason: r.get(5)?,
+                        held_at: r.get(6)?,
+                    },
+                    r.get(7)?,
+                ))
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
     pub fn holds(&self, list: &str) -> Result<Vec<HoldRecord>, StoreError> {
         self.read_blocking(|c| {
             let mut stmt = c.prepare(

@@ -27,7 +27,15 @@ pub enum Action {
         subject: String,
         reason: String,
         raw: Vec<u8>,
-        notice: Option<OutboundJob>,
+        /// Applied only when the hold is new (poster notice, moderation token, moderator notices).
+        then: Vec<Action>,
+    },
+    /// Remove a held post and, only if it was still held, apply `then` (the moderator's decision,
+    /// or the expiry notice). A decision arriving twice acts once.
+    HoldDelete {
+        list: String,
+        message_id: String,
+        then: Vec<Action>,
     },
     /// Keep mail for an address whose handling comes later, without answering it.
     Inbox {
@@ -201,16 +209,27 @@ pub(crate) fn apply_actions(
                 subject,
                 reason,
                 raw,
-                notice,
+                then,
             } => {
                 if holds::insert(c, list, message_id, sender, subject, reason, raw, now)?.is_some()
                 {
                     applied.held += 1;
-                    if let Some(n) = notice {
-                        insert_job(c, n, now)?;
-                    }
+                    apply_actions(c, then, now)?;
                 } else {
                     applied.duplicates += 1;
+                }
+            }
+            Action::HoldDelete {
+                list,
+                message_id,
+                then,
+            } => {
+                let deleted = c
+                    .prepare_cached("DELETE FROM holds WHERE list = ?1 AND message_id = ?2")?
+                    .execute(params![list, message_id])?;
+                if deleted == 1 {
+                    let inner = apply_actions(c, then, now)?;
+                    applied.archived += inner.archived;
                 }
             }
             Action::Inbox {

@@ -152,8 +152,10 @@ async fn a_non_members_post_is_held_and_the_poster_told() {
         None,
     ))
     .await;
-    let got = d.relay.wait_for(1, WAIT).await;
-    assert_eq!(got.len(), 1);
+    // The poster is told; the moderators (the owner, as none are named) are asked.
+    let mut got = d.relay.wait_for(2, WAIT).await;
+    got.sort_by_key(|c| c.rcpts.clone());
+    assert_eq!(got.len(), 2);
     assert_eq!(got[0].rcpts, vec!["mallory@example.com".to_string()]);
     assert_eq!(got[0].mail_from, "quic-bounces@ietf.test");
     let subject = header(&got[0].data, "Subject").unwrap_or_default();
@@ -162,6 +164,7 @@ async fn a_non_members_post_is_held_and_the_poster_told() {
         header(&got[0].data, "Auto-Submitted").as_deref(),
         Some("auto-generated")
     );
+    assert_eq!(got[1].rcpts, vec!["owner@ietf.test".to_string()]);
     let store = d.store();
     let holds = tokio::task::spawn_blocking(move || store.holds("quic@ietf.test"))
         .await
@@ -656,7 +659,7 @@ async fn moderators_approve_reject_and_discard_held_posts_from_the_cli() {
     .await;
     d.send(post("rude@example.com", "Rude", "rude1@example.com", None))
         .await;
-    d.relay.wait_for(3, WAIT).await; // three "awaits moderator approval" notices
+    d.relay.wait_for(6, WAIT).await; // three "awaits moderator approval" notices, three to the owner
     let (ok, ls, err) = run_cli(&site, &["hold", "ls", "quic"]);
     assert!(ok, "{err}");
     let ids: Vec<(String, String)> = ls
@@ -700,8 +703,8 @@ async fn moderators_approve_reject_and_discard_held_posts_from_the_cli() {
     d.clock
         .advance(wgmail::clock::Clock::System.now() - d.clock.now() + 1);
 
-    // 3 notices + the approved post to 2 members + the rejection notice.
-    let got = d.relay.wait_for_rcpts(6, WAIT).await;
+    // 6 notices + the approved post to 2 members + the rejection notice.
+    let got = d.relay.wait_for_rcpts(9, WAIT).await;
     let approved: Vec<_> = got
         .iter()
         .filter(|c| header(&c.data, "Message-ID").as_deref() == Some("<guest1@example.com>"))

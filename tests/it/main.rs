@@ -11,6 +11,7 @@ mod crash;
 mod e2e;
 mod mbox;
 mod membership;
+mod moderation;
 mod positions;
 mod smtp;
 mod support;
