@@ -14,6 +14,7 @@
 //! - [`tokens`]: confirmation tokens and signed one-click unsubscribe links.
 //! - [`notice`]: mail the server writes itself. [`config`]: site and list files, validation, reload.
 //! - [`server`]: `wgmail serve`, wiring the above. [`cli`]: the admin commands.
+//! - [`web`]: the HTTP listener (axum): one-click unsubscribe now, the archive later.
 //! - [`workflow`]: draft states and the transition table, chair commands (pure).
 //! - [`clock`]: injected time.
 //!
@@ -36,4 +37,5 @@ pub mod smtp;
 pub mod store;
 pub mod thread;
 pub mod tokens;
+pub mod web;
 pub mod workflow;
