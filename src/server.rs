@@ -1,5 +1,5 @@
 //! `wgmail serve`: wires the subsystems together — the store, the SMTP and LMTP listeners, the
-//! queue runner, the outbound runner and the config watcher — and shuts them down in order.
+//! queue runner, the outbound runner, the web listener and the config watcher — and shuts them down in order.
 //! [`start`] returns once every listener is bound, so tests run the whole daemon on
 //! `127.0.0.1:0` and learn the ports from [`Running`].
 
@@ -19,6 +19,8 @@ use crate::config::ConfigHandle;
 use crate::pipeline::runner::{self, Wakers};
 use crate::smtp::{self, Envelope, Protocol, RcptCheck, SmtpSettings};
 use crate::store::Store;
+use crate::tokens::Secret;
+use crate::web::{self, WebState};
 
 /// The SMTP side's view of the daemon: which recipients exist, and durable storage.
 #[derive(Clone)]
@@ -67,6 +69,8 @@ pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2
 pub struct Running {
     pub smtp_addr: SocketAddr,
     pub lmtp_addr: Option<SocketAddr>,
+    /// Where the web listener bound (`web.listen`; tests use port 0).
+    pub web_addr: SocketAddr,
     pub store: Store,
     pub shutdown: CancellationToken,
     tracker: TaskTracker,
@@ -158,6 +162,18 @@ pub async fn start(config: ConfigHandle, clock: Clock) -> anyhow::Result<Running
         Some(l) => Some(l.local_addr()?),
         None => None,
     };
+    // Loaded before anything serves, so the first post already carries a link that verifies. The
+    // store has created the data directory by now.
+    let secret = {
+        let dir = site.storage.data_dir.clone();
+        tokio::task::spawn_blocking(move || Secret::load_or_create(&dir))
+            .await?
+            .context("loading the site secret")?
+    };
+    let web_listener = TcpListener::bind(site.web.listen)
+        .await
+        .with_context(|| format!("binding web.listen {}", site.web.listen))?;
+    let web_addr = web_listener.local_addr()?;
 
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
@@ -186,6 +202,15 @@ pub async fn start(config: ConfigHandle, clock: Clock) -> anyhow::Result<Running
             tracker.clone(),
         ));
     }
+    tracker.spawn(web::serve(
+        web_listener,
+        WebState {
+            store: store.clone(),
+            config: config.clone(),
+            secret: Arc::new(secret),
+        },
+        shutdown.clone(),
+    ));
     tracker.spawn(runner::run(
         store.clone(),
         config.clone(),
@@ -211,10 +236,11 @@ pub async fn start(config: ConfigHandle, clock: Clock) -> anyhow::Result<Running
         config.clone(),
         shutdown.clone(),
     ));
-    tracing::info!(smtp = %smtp_addr, lmtp = ?lmtp_addr, lists = cfg.lists.len(), data_dir = %site.storage.data_dir.display(), "wgmail serving");
+    tracing::info!(smtp = %smtp_addr, lmtp = ?lmtp_addr, web = %web_addr, lists = cfg.lists.len(), data_dir = %site.storage.data_dir.display(), "wgmail serving");
     Ok(Running {
         smtp_addr,
         lmtp_addr,
+        web_addr,
         store,
         shutdown,
         tracker,

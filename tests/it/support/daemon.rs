@@ -20,8 +20,8 @@ pub struct TestDaemon {
     pub clock: Clock,
 }
 
-/// Writes `dir/wgmail.toml` for a daemon on 127.0.0.1:0 delivering to `relay` (or to a maildir
-/// when `relay` is None) and returns its path. `extra` holds more `[smtp]` keys and may open
+/// Writes `dir/wgmail.toml` for a daemon on 127.0.0.1:0 (SMTP and web, so tests can run in
+/// parallel) delivering to `relay` (or to a maildir when `relay` is None) and returns its path. `extra` holds more `[smtp]` keys and may open
 /// further sections after them.
 pub fn write_site(dir: &Path, relay: Option<std::net::SocketAddr>, extra: &str) -> PathBuf {
     write_site_full(dir, relay, extra, "")
@@ -39,7 +39,7 @@ pub fn write_site_full(
         None => "mode = \"maildir\"".to_owned(),
     };
     let site = format!(
-        "[storage]\ndata_dir = \"{data}\"\n\n[lists]\ndir = \"{lists}\"\n\n[outbound]\n{outbound}\n{outbound_extra}\n\n[smtp]\nlisten = \"127.0.0.1:0\"\nhostname = \"lists.test\"\n{extra}\n",
+        "[storage]\ndata_dir = \"{data}\"\n\n[lists]\ndir = \"{lists}\"\n\n[outbound]\n{outbound}\n{outbound_extra}\n\n[web]\nlisten = \"127.0.0.1:0\"\n\n[smtp]\nlisten = \"127.0.0.1:0\"\nhostname = \"lists.test\"\n{extra}\n",
         data = dir.join("data").display(),
         lists = dir.join("lists").display(),
     );
