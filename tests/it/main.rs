@@ -16,4 +16,5 @@ mod positions;
 mod smtp;
 mod support;
 mod thread;
+mod web;
 mod workflow;
