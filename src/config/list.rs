@@ -81,14 +81,46 @@ pub enum Roster {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Posting {
-    /// Only members post directly; other posts are held for moderators.
+    /// Only members post directly; what happens to others is `nonmember_action`.
     pub members_only: bool,
+    /// Every post, members' too, waits for a moderator.
+    pub moderated: bool,
+    /// What a members-only list does with a non-member's post.
+    pub nonmember_action: NonmemberAction,
+    /// Regular expressions (matched against the lower-cased sender address) of non-members whose
+    /// posts are accepted as if they were members'.
+    pub accept_these_nonmembers: Vec<String>,
+    /// "always": rewrite From to `"Name via list" <list@domain>` with the poster in Reply-To, for
+    /// senders whose domains publish DMARC p=reject; "never" (the default).
+    pub from_munging: FromMunging,
 }
 
 impl Default for Posting {
     fn default() -> Self {
-        Posting { members_only: true }
+        Posting {
+            members_only: true,
+            moderated: false,
+            nonmember_action: NonmemberAction::Hold,
+            accept_these_nonmembers: Vec::new(),
+            from_munging: FromMunging::Never,
+        }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NonmemberAction {
+    Hold,
+    Reject,
+    Discard,
+    Accept,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FromMunging {
+    Never,
+    Always,
 }
 
 impl ListConfig {
@@ -278,6 +310,14 @@ fn validate(file: &Path, raw: ListFile) -> (ListConfig, Vec<(String, String)>) {
                 "{name:?} is not a list name: 1 to {MAX_NAME_LEN} of a-z 0-9 . _ -, starting with a letter or digit"
             ),
         );
+    }
+    for pattern in &raw.posting.accept_these_nonmembers {
+        if let Err(e) = regex::Regex::new(pattern) {
+            problem(
+                "posting.accept_these_nonmembers",
+                format!("{pattern:?} is not a regular expression: {e}"),
+            );
+        }
     }
     if let Some(suffix) = RESERVED_SUFFIXES.iter().find(|s| name.ends_with(*s)) {
         problem(

@@ -298,7 +298,7 @@ fn list_defaults_and_lowercase_addresses() {
             owners: vec!["alice@example.org".into()],
             moderators: vec![],
             chairs: vec![],
-            posting: wgmail::config::Posting { members_only: true },
+            posting: wgmail::config::Posting::default(),
             subscription: wgmail::config::Subscription::Confirm,
             roster: wgmail::config::Roster::Owners,
         }

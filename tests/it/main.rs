@@ -12,6 +12,7 @@ mod e2e;
 mod mbox;
 mod membership;
 mod moderation;
+mod policy;
 mod positions;
 mod smtp;
 mod support;

@@ -2,6 +2,7 @@
 //! [`Delivery`] being built: header edits first, then the rendered message is archived and queued.
 
 mod archive;
+mod from_munging;
 mod list_headers;
 mod outbound;
 mod subject_prefix;
@@ -21,6 +22,10 @@ pub const HANDLERS: &[Handler] = &[
     Handler {
         name: "subject-prefix",
         run: subject_prefix::run,
+    },
+    Handler {
+        name: "from-munging",
+        run: from_munging::run,
     },
     Handler {
         name: "archive",

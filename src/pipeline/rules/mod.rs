@@ -3,6 +3,7 @@
 
 mod loop_detect;
 mod members_only;
+mod moderated;
 mod size;
 
 use super::{Context, Verdict};
@@ -21,6 +22,10 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "size",
         check: size::check,
+    },
+    Rule {
+        name: "moderated",
+        check: moderated::check,
     },
     Rule {
         name: "members-only",
