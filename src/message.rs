@@ -164,9 +164,8 @@ fn header_block_end(raw: &[u8], body_offset: usize) -> usize {
         body_offset - 2
     } else if head.ends_with(b"\n\n") {
         body_offset - 1
-    } else if head.ends_with(b"\r\n") && body_offset == raw.len() {
-        body_offset
     } else {
+        // No blank line: the message is all headers, or the block ends at the end of input.
         body_offset
     }
 }

@@ -50,7 +50,7 @@ pub fn compose_with_message(n: &Notice<'_>, attached: &[u8]) -> Option<Vec<u8>> 
     // RFC 2046 allows only 7bit, 8bit or binary for message/rfc822; 8bit works unless a line is
     // too long, and then base64 is the readable fallback clients accept.
     let body = Body::new_with_encoding(attached.to_vec(), ContentTransferEncoding::EightBit)
-        .unwrap_or_else(|original| Body::new(original));
+        .unwrap_or_else(Body::new);
     let message = SinglePart::builder()
         .header(ContentType::parse("message/rfc822").ok()?)
         .body(body);

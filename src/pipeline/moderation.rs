@@ -133,6 +133,7 @@ pub fn expire(
 ) -> Action {
     let parsed = crate::message::parse(raw);
     let mut then = Vec::new();
+    let owner = format!("{}-owner@{}", list.name, list.domain);
     if !notice::must_not_answer(
         &hold.sender,
         parsed.auto_submitted.as_deref(),
@@ -143,10 +144,10 @@ pub fn expire(
              was not delivered. You may send it again, or write to {owner}.\n",
             list = list.address(),
             subject = hold.subject,
-            owner = format!("{}-owner@{}", list.name, list.domain),
+            owner = owner,
         );
         let raw = notice::compose(&Notice {
-            from: &format!("{}-owner@{}", list.name, list.domain),
+            from: &owner,
             from_name: &format!("{} list", list.name),
             to: &hold.sender,
             subject: &format!("Your message to {} expired unmoderated", list.address()),

@@ -63,14 +63,14 @@ pub fn authored_text(body_text: &str) -> String {
 
 /// Classifies one reply. `auto_submitted` is the Auto-Submitted header value, if any.
 pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
-    if let Some(v) = auto_submitted {
-        if !v.trim().eq_ignore_ascii_case("no") {
-            return Classified {
-                position: Position::Ignore,
-                evidence: None,
-                reason: None,
-            };
-        }
+    if let Some(v) = auto_submitted
+        && !v.trim().eq_ignore_ascii_case("no")
+    {
+        return Classified {
+            position: Position::Ignore,
+            evidence: None,
+            reason: None,
+        };
     }
     let mut lines: Vec<(&str, u32)> = Vec::new();
     scan_authored(body_text, |line, seg| {
@@ -675,9 +675,7 @@ fn is_attribution(s: &str) -> bool {
 }
 
 fn unquote(s: &str) -> &str {
-    s.trim_start()
-        .trim_start_matches(|c: char| c == '>' || c == ' ')
-        .trim_end()
+    s.trim_start().trim_start_matches(['>', ' ']).trim_end()
 }
 
 /// Lines that end the authored text: what follows is not the sender's.
@@ -770,11 +768,11 @@ fn scan_authored<'a>(body: &'a str, mut f: impl FnMut(&'a str, u32)) {
         }
         // HTML converted to text may run the answer and the attribution into one line
         // (`+1On Tue, … wrote:Please reply …`): keep what precedes the attribution, then stop.
-        if let Some(w) = s.find(" wrote:") {
-            if let Some(on) = s[..w].rfind("On ").filter(|&on| on > 0) {
-                f(&s[..on], segment);
-                break;
-            }
+        if let Some(w) = s.find(" wrote:")
+            && let Some(on) = s[..w].rfind("On ").filter(|&on| on > 0)
+        {
+            f(&s[..on], segment);
+            break;
         }
         if !s.is_empty() {
             seen_authored = true;

@@ -75,14 +75,13 @@ pub fn identity(addr: &str) -> String {
         .trim()
         .trim_matches(|c| c == '<' || c == '>')
         .to_lowercase();
-    if let Some((local, host)) = a.rsplit_once('@') {
-        if host.split('.').any(|l| l == "dmarc") {
-            if let Some((user, domain)) = local.rsplit_once("=40") {
-                if !user.is_empty() && domain.contains('.') {
-                    return format!("{user}@{domain}");
-                }
-            }
-        }
+    if let Some((local, host)) = a.rsplit_once('@')
+        && host.split('.').any(|l| l == "dmarc")
+        && let Some((user, domain)) = local.rsplit_once("=40")
+        && !user.is_empty()
+        && domain.contains('.')
+    {
+        return format!("{user}@{domain}");
     }
     a
 }
@@ -191,10 +190,10 @@ pub fn base_subject(subject: &str) -> String {
                 s = s[p.len()..].trim_start();
             }
         }
-        if s.starts_with('[') {
-            if let Some(end) = s.find(']') {
-                s = s[end + 1..].trim_start();
-            }
+        if s.starts_with('[')
+            && let Some(end) = s.find(']')
+        {
+            s = s[end + 1..].trim_start();
         }
         if s.len() == before {
             break;
