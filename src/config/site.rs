@@ -46,6 +46,7 @@ batch = 100
 verp = false
 concurrency = 8
 retry_for = 432000
+personalize = true
 
 [lists]
 dir = "config/lists"
@@ -194,6 +195,9 @@ pub struct OutboundSection {
     pub concurrency: usize,
     /// Seconds a temporarily failing delivery keeps being retried before it bounces.
     pub retry_for: u64,
+    /// Give each member's copy of a post its own RFC 8058 one-click unsubscribe link (one
+    /// transaction per recipient). Off: one copy per `batch` recipients, with the mailto link only.
+    pub personalize: bool,
 }
 
 impl OutboundSection {

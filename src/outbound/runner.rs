@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::config::{ConfigHandle, OutboundMode};
 use crate::pipeline::runner::Wakers;
 use crate::store::{AttemptResult, OutboundItem, Store, StoreError};
+use crate::tokens::Secret;
 
 /// Longest sleep of an idle runner, in seconds.
 const IDLE_POLL: i64 = 5;
@@ -32,6 +33,19 @@ pub async fn run(
 ) {
     let mut site = config.current().site.clone();
     let mut pool = Arc::new(make_pool(&site));
+    // The site secret signs each member's one-click unsubscribe link. `serve` created it before
+    // starting this runner; without it posts still carry the mailto link.
+    let secret: Option<Arc<Secret>> = {
+        let dir = site.storage.data_dir.clone();
+        match tokio::task::spawn_blocking(move || Secret::load_or_create(&dir)).await {
+            Ok(Ok(s)) => Some(Arc::new(s)),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "outbound: no site secret; posts carry only the mailto unsubscribe link");
+                None
+            }
+            Err(_) => None,
+        }
+    };
     let slots = Arc::new(Semaphore::new(site.outbound.concurrency.max(1) * 2));
     let busy: Arc<Mutex<HashSet<i64>>> = Arc::default();
     let bodies: Arc<Mutex<HashMap<i64, Arc<Vec<u8>>>>> = Arc::default();
@@ -82,10 +96,19 @@ pub async fn run(
                 clock.clone(),
                 done_tx.clone(),
             );
-            let site = site.clone();
+            let (site, secret) = (site.clone(), secret.clone());
             tasks.spawn(async move {
                 let id = item.id;
-                deliver_one(&store, &pool, &bodies, &site, &clock, item).await;
+                deliver_one(
+                    &store,
+                    &pool,
+                    &bodies,
+                    &site,
+                    secret.as_deref(),
+                    &clock,
+                    item,
+                )
+                .await;
                 busy.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
                 drop(permit);
                 let _ = done.send(());
@@ -183,11 +206,95 @@ enum BodyError {
     Unreadable(String),
 }
 
+/// One recipient's copy of a list post: the RFC 8058 headers with that member's signed link on
+/// top of the shared body.
+fn personalized(
+    base: &[u8],
+    site: &crate::config::Site,
+    secret: Option<&Secret>,
+    list: &str,
+    rcpt: &str,
+) -> Vec<u8> {
+    let eol = crate::message::line_ending(base);
+    let leave = match list.split_once('@') {
+        Some((name, domain)) => format!("<mailto:{name}-leave@{domain}>"),
+        None => String::new(),
+    };
+    let mut out = Vec::with_capacity(base.len() + 256);
+    match secret {
+        Some(secret) => {
+            let url = crate::web::unsubscribe_url(&site.web.base_url, secret, list, rcpt);
+            out.extend_from_slice(format!("List-Unsubscribe: <{url}>, {leave}{eol}").as_bytes());
+            out.extend_from_slice(
+                format!("List-Unsubscribe-Post: List-Unsubscribe=One-Click{eol}").as_bytes(),
+            );
+        }
+        None => out.extend_from_slice(format!("List-Unsubscribe: {leave}{eol}").as_bytes()),
+    }
+    out.extend_from_slice(base);
+    out
+}
+
+/// One delivery attempt of `body` to `rcpts` with the row's envelope sender.
+async fn attempt(
+    pool: &Pool,
+    site: &crate::config::Site,
+    item: &OutboundItem,
+    rcpts: &[String],
+    body: Arc<Vec<u8>>,
+) -> AttemptResult {
+    let mut result = AttemptResult::default();
+    let all_temp = |reply: String, result: &mut AttemptResult| {
+        result.retry = rcpts.to_vec();
+        result.error = Some(reply);
+    };
+    match site.outbound.mode {
+        OutboundMode::Maildir => {
+            let dir = site.maildir_path();
+            let (id, created, from, list) = (
+                item.id,
+                item.created_at,
+                item.mail_from.clone(),
+                rcpts.to_vec(),
+            );
+            let r = tokio::task::spawn_blocking(move || {
+                super::maildir::deliver(&dir, id, created, &from, &list, &body)
+            })
+            .await;
+            match r {
+                Ok(Ok(())) => result.delivered = rcpts.len(),
+                Ok(Err(e)) => all_temp(format!("maildir: {e}"), &mut result),
+                Err(e) => all_temp(format!("maildir task: {e}"), &mut result),
+            }
+        }
+        OutboundMode::Smtp => match pool.send(&item.mail_from, rcpts, &body).await {
+            Ok(outcomes) => {
+                for (rcpt, outcome) in rcpts.iter().zip(outcomes) {
+                    match outcome {
+                        RcptOutcome::Delivered => result.delivered += 1,
+                        RcptOutcome::Temporary(reply) => {
+                            result.retry.push(rcpt.clone());
+                            result.error = Some(reply);
+                        }
+                        RcptOutcome::Permanent(reply) => result.failed.push((rcpt.clone(), reply)),
+                    }
+                }
+            }
+            Err(ClientError::Permanent(reply)) => {
+                result.failed = rcpts.iter().map(|r| (r.clone(), reply.clone())).collect();
+            }
+            Err(e) => all_temp(e.to_string(), &mut result),
+        },
+    }
+    result
+}
+
 async fn deliver_one(
     store: &Store,
     pool: &Pool,
     bodies: &Mutex<HashMap<i64, Arc<Vec<u8>>>>,
     site: &crate::config::Site,
+    secret: Option<&Secret>,
     clock: &Clock,
     item: OutboundItem,
 ) {
@@ -223,53 +330,38 @@ async fn deliver_one(
             return;
         }
     };
-    let mut result = AttemptResult::default();
-    let all_temp = |reply: String, result: &mut AttemptResult| {
-        result.retry = item.rcpts.clone();
-        result.error = Some(reply);
-    };
-    match site.outbound.mode {
-        OutboundMode::Maildir => {
-            let dir = site.maildir_path();
-            let (id, created, from, rcpts) = (
-                item.id,
-                item.created_at,
-                item.mail_from.clone(),
-                item.rcpts.clone(),
-            );
-            let r = tokio::task::spawn_blocking(move || {
-                super::maildir::deliver(&dir, id, created, &from, &rcpts, &body)
-            })
+    let mut result = if item.personalize {
+        // One transaction per recipient, each copy with that member's own one-click link; the
+        // generic mailto-only header the archive keeps is replaced.
+        let base = crate::message::rewrite(
+            &body,
+            &crate::message::HeaderEdit {
+                remove: vec!["List-Unsubscribe".into(), "List-Unsubscribe-Post".into()],
+                ..Default::default()
+            },
+        );
+        let mut total = AttemptResult::default();
+        for rcpt in &item.rcpts {
+            let data = personalized(&base, site, secret, &item.list, rcpt);
+            let r = attempt(
+                pool,
+                site,
+                &item,
+                std::slice::from_ref(rcpt),
+                Arc::new(data),
+            )
             .await;
-            match r {
-                Ok(Ok(())) => result.delivered = item.rcpts.len(),
-                Ok(Err(e)) => all_temp(format!("maildir: {e}"), &mut result),
-                Err(e) => all_temp(format!("maildir task: {e}"), &mut result),
+            total.delivered += r.delivered;
+            total.retry.extend(r.retry);
+            total.failed.extend(r.failed);
+            if r.error.is_some() {
+                total.error = r.error;
             }
         }
-        OutboundMode::Smtp => match pool.send(&item.mail_from, &item.rcpts, &body).await {
-            Ok(outcomes) => {
-                for (rcpt, outcome) in item.rcpts.iter().zip(outcomes) {
-                    match outcome {
-                        RcptOutcome::Delivered => result.delivered += 1,
-                        RcptOutcome::Temporary(reply) => {
-                            result.retry.push(rcpt.clone());
-                            result.error = Some(reply);
-                        }
-                        RcptOutcome::Permanent(reply) => result.failed.push((rcpt.clone(), reply)),
-                    }
-                }
-            }
-            Err(ClientError::Permanent(reply)) => {
-                result.failed = item
-                    .rcpts
-                    .iter()
-                    .map(|r| (r.clone(), reply.clone()))
-                    .collect();
-            }
-            Err(e) => all_temp(e.to_string(), &mut result),
-        },
-    }
+        total
+    } else {
+        attempt(pool, site, &item, &item.rcpts, body).await
+    };
     let now = clock.now();
     if !result.retry.is_empty() {
         let error = result.error.clone().unwrap_or_default();

@@ -218,6 +218,7 @@ fn mail(
     Some(Action::Send(OutboundJob {
         list: list.address(),
         body: raw,
+        personalize: false,
         envelopes: vec![(
             crate::address::bounces_address(&list.name, &list.domain),
             vec![to.to_owned()],

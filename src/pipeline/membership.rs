@@ -446,6 +446,7 @@ fn mail(
     Some(OutboundJob {
         list: ctx.list.address(),
         body: raw,
+        personalize: false,
         envelopes: vec![(
             crate::address::bounces_address(&ctx.list.name, &ctx.list.domain),
             vec![to.to_owned()],

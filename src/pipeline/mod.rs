@@ -220,6 +220,7 @@ fn answer(ctx: &Context<'_>, subject: &str, body: &str) -> Option<OutboundJob> {
     Some(OutboundJob {
         list: ctx.list.address(),
         body: raw,
+        personalize: false,
         envelopes: vec![(
             address::bounces_address(&ctx.list.name, &ctx.list.domain),
             vec![ctx.sender.to_owned()],
@@ -242,6 +243,7 @@ fn to_owners(ctx: &Context<'_>) -> Vec<Action> {
     vec![Action::Send(OutboundJob {
         list: ctx.list.address(),
         body: ctx.item.raw.clone(),
+        personalize: false,
         envelopes: vec![(
             address::bounces_address(&ctx.list.name, &ctx.list.domain),
             ctx.list.owners.clone(),

@@ -112,6 +112,7 @@ pub fn ask_moderators(ctx: &Context<'_>, reason: &str) -> Vec<Action> {
             actions.push(Action::Send(OutboundJob {
                 list: list.address(),
                 body: raw,
+                personalize: false,
                 envelopes: vec![(
                     crate::address::bounces_address(&list.name, &list.domain),
                     vec![moderator.clone()],
@@ -161,6 +162,7 @@ pub fn expire(
             then.push(Action::Send(OutboundJob {
                 list: list.address(),
                 body: raw,
+                personalize: false,
                 envelopes: vec![(
                     crate::address::bounces_address(&list.name, &list.domain),
                     vec![hold.sender.clone()],

@@ -161,6 +161,10 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE members ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE members ADD COLUMN last_warning_at INTEGER;
     "#,
+    // 4: list posts get a per-recipient one-click unsubscribe link at delivery time.
+    r#"
+    ALTER TABLE outbound ADD COLUMN personalize INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

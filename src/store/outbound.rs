@@ -14,6 +14,9 @@ pub struct OutboundJob {
     pub body: Vec<u8>,
     /// (envelope sender, recipients) per transaction.
     pub envelopes: Vec<(String, Vec<String>)>,
+    /// A list post: each recipient's copy gets its own RFC 8058 one-click unsubscribe link, so
+    /// the runner sends one transaction per recipient.
+    pub personalize: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -25,6 +28,7 @@ pub struct OutboundItem {
     pub rcpts: Vec<String>,
     pub created_at: Timestamp,
     pub attempts: i64,
+    pub personalize: bool,
 }
 
 /// Counts for `wgmail queue status` and the benchmark.
@@ -64,12 +68,19 @@ pub(crate) fn insert_job(
         .execute([&job.body])?;
     let body_id = c.last_insert_rowid();
     let mut stmt = c.prepare_cached(
-        "INSERT INTO outbound (body_id, list, mail_from, rcpts, created_at, next_attempt)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        "INSERT INTO outbound (body_id, list, mail_from, rcpts, created_at, next_attempt, personalize)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
     )?;
     for (from, rcpts) in &job.envelopes {
         if !rcpts.is_empty() {
-            stmt.execute(params![body_id, job.list, from, rcpts.join("\n"), now])?;
+            stmt.execute(params![
+                body_id,
+                job.list,
+                from,
+                rcpts.join("\n"),
+                now,
+                job.personalize
+            ])?;
         }
     }
     Ok(())
@@ -117,7 +128,7 @@ impl Store {
     ) -> Result<Vec<OutboundItem>, StoreError> {
         self.read(move |c| {
             let mut stmt = c.prepare_cached(
-                "SELECT id, body_id, list, mail_from, rcpts, created_at, attempts FROM outbound
+                "SELECT id, body_id, list, mail_from, rcpts, created_at, attempts, personalize FROM outbound
                  WHERE next_attempt <= ?1 ORDER BY next_attempt, id LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![now, (limit + busy.len()) as i64], |r| {
@@ -130,6 +141,7 @@ impl Store {
                     rcpts: rcpts.lines().map(str::to_owned).collect(),
                     created_at: r.get(5)?,
                     attempts: r.get(6)?,
+                    personalize: r.get(7)?,
                 })
             })?;
             let mut out = Vec::new();

@@ -44,10 +44,28 @@ async fn every_member_receives_the_post_once_with_list_headers() {
             header(raw, "List-Subscribe").as_deref(),
             Some("<mailto:quic-join@ietf.test>")
         );
+        // Each member's copy carries that member's own signed one-click link (RFC 8058).
         assert_eq!(
-            header(raw, "List-Unsubscribe").as_deref(),
-            Some("<mailto:quic-leave@ietf.test>")
+            c.rcpts.len(),
+            1,
+            "one transaction per member for personalized posts"
         );
+        let unsub = header(raw, "List-Unsubscribe").unwrap_or_default();
+        let url = unsub
+            .strip_prefix("<http://127.0.0.1:8080/u/")
+            .and_then(|r| r.strip_suffix(">, <mailto:quic-leave@ietf.test>"))
+            .unwrap_or_else(|| panic!("List-Unsubscribe: {unsub}"));
+        let secret = wgmail::tokens::Secret::load_or_create(&d.dir.path().join("data")).unwrap();
+        assert_eq!(
+            secret.verify_unsubscribe(url),
+            Some(("quic@ietf.test".to_string(), c.rcpts[0].clone())),
+            "the link unsubscribes exactly this member"
+        );
+        assert_eq!(
+            header(raw, "List-Unsubscribe-Post").as_deref(),
+            Some("List-Unsubscribe=One-Click")
+        );
+        assert_eq!(header_count(raw, "List-Unsubscribe"), 1);
         assert_eq!(
             header(raw, "List-Archive").as_deref(),
             Some("<http://127.0.0.1:8080/arch/browse/quic/>")
@@ -121,15 +139,15 @@ async fn replies_carry_one_prefix_and_join_the_thread() {
             .iter()
             .filter(|s| *s == "[quic] Adoption of draft-x")
             .count(),
-        1,
-        "{subjects:?}"
+        2,
+        "one copy per member: {subjects:?}"
     );
     assert_eq!(
         subjects
             .iter()
             .filter(|s| *s == "Re: [quic] Adoption of draft-x")
             .count(),
-        2,
+        4,
         "{subjects:?}"
     );
     let store = d.store();
@@ -434,7 +452,8 @@ async fn verp_gives_each_recipient_its_own_envelope_and_batches_split() {
     }
     d.stop().await;
 
-    let d = TestDaemon::start_full(&members, "", "batch = 2", "").await;
+    // Without per-member links, copies go out `batch` recipients at a time.
+    let d = TestDaemon::start_full(&members, "", "batch = 2\npersonalize = false", "").await;
     d.send(post("a@m.test", "batched", "batch@m.test", None))
         .await;
     let got = d.relay.wait_for_rcpts(3, WAIT).await;

@@ -104,12 +104,14 @@ async fn a_moderator_approves_by_reply_and_others_cannot() {
         &reply("owner@ietf.test", &token_addr, "approve", "m3@ietf.test"),
     )
     .await;
-    let got = d.relay.wait_for(5, WAIT).await;
-    let delivered = got
+    // Two personalized copies, one per member.
+    let got = d.relay.wait_for(6, WAIT).await;
+    let copies: Vec<_> = got
         .iter()
-        .find(|c| header(&c.data, "Message-ID").as_deref() == Some("<q1@example.com>"))
-        .expect("delivered");
-    let mut rcpts = delivered.rcpts.clone();
+        .filter(|c| header(&c.data, "Message-ID").as_deref() == Some("<q1@example.com>"))
+        .collect();
+    let delivered = copies[0];
+    let mut rcpts: Vec<String> = copies.iter().flat_map(|c| c.rcpts.clone()).collect();
     rcpts.sort();
     assert_eq!(
         rcpts,
@@ -131,8 +133,8 @@ async fn a_moderator_approves_by_reply_and_others_cannot() {
         &reply("owner@ietf.test", &token_addr, "discard", "m4@ietf.test"),
     )
     .await;
-    let got = d.relay.wait_for(6, WAIT).await;
-    assert!(String::from_utf8_lossy(&got[5].data).contains("already dealt with"));
+    let got = d.relay.wait_for(7, WAIT).await;
+    assert!(String::from_utf8_lossy(&got[6].data).contains("already dealt with"));
     d.stop().await;
 }
 

@@ -201,8 +201,36 @@ async fn daemon_listener_takes_a_one_click_post() {
         .await
         .expect("join")
         .expect("the daemon created the secret");
-    let url = unsubscribe_url(BASE, &secret, LIST, "alice@example.org");
-    let path = url.strip_prefix(BASE).expect("url under base");
+    // The link comes from alice's own copy of a real post, as her mail client would find it.
+    d.send(crate::support::daemon::post(
+        "bob@example.org",
+        "hello",
+        "w1@example.org",
+        None,
+    ))
+    .await;
+    let got = d
+        .relay
+        .wait_for(2, std::time::Duration::from_secs(20))
+        .await;
+    let alice_copy = got
+        .iter()
+        .find(|c| c.rcpts == vec!["alice@example.org".to_string()])
+        .expect("alice's copy");
+    let header = crate::support::daemon::header(&alice_copy.data, "List-Unsubscribe")
+        .expect("List-Unsubscribe");
+    let url = header
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .expect("a URL")
+        .to_owned();
+    let base = d.config.current().site.web.base_url.clone();
+    assert_eq!(
+        url,
+        unsubscribe_url(&base, &secret, LIST, "alice@example.org")
+    );
+    let path = url.strip_prefix(base.as_str()).expect("url under base");
     let body = "List-Unsubscribe=One-Click";
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: lists.test\r\n\

@@ -31,6 +31,7 @@ pub fn run(ctx: &Context<'_>, d: &mut Delivery) {
         delivery: crate::store::OutboundJob {
             list: ctx.list.address(),
             body: Vec::new(),
+            personalize: false,
             envelopes: Vec::new(),
         },
     });

@@ -31,5 +31,6 @@ pub fn run(ctx: &Context<'_>, d: &mut Delivery) {
     if let Some(Action::Post { delivery, .. }) = d.actions.last_mut() {
         delivery.body = d.rendered.clone();
         delivery.envelopes = envelopes;
+        delivery.personalize = outbound.personalize;
     }
 }
