@@ -302,8 +302,10 @@ mode = "smtp"
 relay = "127.0.0.1:$P_WG_SINK"
 maildir = "$WG_DIR/data/outbox"
 batch = $BATCH
-# VERP would give every recipient its own transaction; the comparison with Postfix uses batches.
+# VERP, and per-member one-click links (personalize), give every recipient its own transaction;
+# the comparison with Postfix uses batches. The personalized phase below measures the other mode.
 verp = false
+personalize = ${WG_PERSONALIZE:-false}
 concurrency = $CONC
 retry_for = 3600
 
@@ -405,6 +407,29 @@ EOF
     out "wgmail_fanout${n}_sink_msgs" "$(sink_msgs "$SINK_OUT")" msgs
     out "wgmail_fanout${n}_expected_msgs" $((posts * ((n + BATCH - 1) / BATCH))) msgs
   done
+
+  # (b') the default delivery mode: every member's copy carries its own one-click unsubscribe
+  # link (outbound.personalize = true), so one transaction per recipient.
+  n=1000
+  posts=$(( (POSTS_1000 + 3) / 4 ))
+  WG_PERSONALIZE=true wg_setup "wg_fanout${n}_personalized"
+  seq 1 "$n" | awk '{ printf "m%04d@sink.test\n", $1 }' | xargs "$WG" --config "$WG_CONF" member add "bench$n" \
+    >"$WG_DIR/member-add.log" 2>&1 || { cat "$WG_DIR/member-add.log" >&2; die "wgmail member add"; }
+  start_sink "wg${n}p" $P_WG_SINK
+  wg_start
+  loadavg "wgmail_fanout${n}_personalized"
+  send "$SESSIONS" "$posts" "bench$n@bench.test" $P_WG_SMTP
+  wg_drain
+  delivered=$(jnum delivered_recipients "$QSTATUS")
+  rate_p=nan
+  if [ $SEND_OK = 1 ] && [ $DRAIN_OK = 1 ]; then
+    rate_p=$(rate "${delivered:-nan}" "$SEND_START" "$DRAIN_END")
+  fi
+  out "wgmail_fanout${n}_personalized" "$rate_p" rcpt/s
+  out "wgmail_fanout${n}_personalized_delivered" "${delivered:-nan}" rcpt
+  out "wgmail_fanout${n}_personalized_expected" $((posts * n)) rcpt
+  out "wgmail_fanout${n}_personalized_peak_rss" "$(wg_stop)" kB
+  stop_sink
 fi
 
 # ---------------------------------------------------------------- ratios
