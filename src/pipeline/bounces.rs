@@ -8,8 +8,7 @@
 use crate::bounce::{self, Severity};
 use crate::clock::Timestamp;
 use crate::config::{ListConfig, Site};
-use crate::notice::{self, Notice};
-use crate::store::{Action, BounceState, Member, OutboundJob};
+use crate::store::{Action, BounceState, Member};
 
 use super::Context;
 
@@ -204,24 +203,15 @@ fn mail(
     body: &str,
     now: Timestamp,
 ) -> Option<Action> {
-    let raw = notice::compose(&Notice {
-        from: &owner_address(list),
-        from_name: &format!("{} list", list.name),
+    let from = owner_address(list);
+    let m = super::ListMail {
+        from: &from,
         to,
         subject,
         body,
         in_reply_to: None,
         reply_to: None,
-        hostname: &site.smtp.hostname,
-        now,
-    })?;
-    Some(Action::Send(OutboundJob {
-        list: list.address(),
-        body: raw,
-        personalize: false,
-        envelopes: vec![(
-            crate::address::bounces_address(&list.name, &list.domain),
-            vec![to.to_owned()],
-        )],
-    }))
+        attached: None,
+    };
+    super::list_mail(site, list, now, m).map(Action::Send)
 }

@@ -11,7 +11,7 @@
 use crate::address::Kind;
 use crate::commands::request::{self, Command, ListAddresses};
 use crate::config::{Roster, Subscription};
-use crate::notice::{self, Notice};
+use crate::notice;
 use crate::store::{Action, HoldRecord, OutboundJob, TokenRow};
 
 use super::Context;
@@ -432,24 +432,18 @@ fn mail(
     body: &str,
     in_reply_to: Option<&str>,
 ) -> Option<OutboundJob> {
-    let raw = notice::compose(&Notice {
-        from,
-        from_name: &format!("{} list", ctx.list.name),
-        to,
-        subject,
-        body,
-        in_reply_to,
-        reply_to,
-        hostname: &ctx.site.smtp.hostname,
-        now: ctx.now,
-    })?;
-    Some(OutboundJob {
-        list: ctx.list.address(),
-        body: raw,
-        personalize: false,
-        envelopes: vec![(
-            crate::address::bounces_address(&ctx.list.name, &ctx.list.domain),
-            vec![to.to_owned()],
-        )],
-    })
+    super::list_mail(
+        ctx.site,
+        ctx.list,
+        ctx.now,
+        super::ListMail {
+            from,
+            to,
+            subject,
+            body,
+            in_reply_to,
+            reply_to,
+            attached: None,
+        },
+    )
 }

@@ -196,6 +196,52 @@ fn reject(ctx: &Context<'_>, reason: &str) -> Vec<Action> {
     }
 }
 
+/// Mail a list sends itself (notices, confirmations, reports).
+pub struct ListMail<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub in_reply_to: Option<&'a str>,
+    pub reply_to: Option<&'a str>,
+    /// A message attached as message/rfc822 (a held post for the moderators).
+    pub attached: Option<&'a [u8]>,
+}
+
+/// Composes mail from a list (signed "<name> list", `Auto-Submitted: auto-generated`) and queues
+/// it with the list's bounce address as envelope sender; `None` when an address is unusable.
+pub fn list_mail(
+    site: &Site,
+    list: &ListConfig,
+    now: Timestamp,
+    m: ListMail<'_>,
+) -> Option<OutboundJob> {
+    let n = Notice {
+        from: m.from,
+        from_name: &format!("{} list", list.name),
+        to: m.to,
+        subject: m.subject,
+        body: m.body,
+        in_reply_to: m.in_reply_to,
+        reply_to: m.reply_to,
+        hostname: &site.smtp.hostname,
+        now,
+    };
+    let raw = match m.attached {
+        Some(message) => notice::compose_with_message(&n, message)?,
+        None => notice::compose(&n)?,
+    };
+    Some(OutboundJob {
+        list: list.address(),
+        body: raw,
+        personalize: false,
+        envelopes: vec![(
+            address::bounces_address(&list.name, &list.domain),
+            vec![m.to.to_owned()],
+        )],
+    })
+}
+
 /// A notice to the poster, unless the post came from a robot or a null sender (RFC 3834).
 fn answer(ctx: &Context<'_>, subject: &str, body: &str) -> Option<OutboundJob> {
     if notice::must_not_answer(
@@ -206,26 +252,20 @@ fn answer(ctx: &Context<'_>, subject: &str, body: &str) -> Option<OutboundJob> {
         return None;
     }
     let owner = format!("{}-owner@{}", ctx.list.name, ctx.list.domain);
-    let raw = notice::compose(&Notice {
-        from: &owner,
-        from_name: &format!("{} list", ctx.list.name),
-        to: ctx.sender,
-        subject,
-        body,
-        in_reply_to: Some(ctx.message_id),
-        reply_to: None,
-        hostname: &ctx.site.smtp.hostname,
-        now: ctx.now,
-    })?;
-    Some(OutboundJob {
-        list: ctx.list.address(),
-        body: raw,
-        personalize: false,
-        envelopes: vec![(
-            address::bounces_address(&ctx.list.name, &ctx.list.domain),
-            vec![ctx.sender.to_owned()],
-        )],
-    })
+    list_mail(
+        ctx.site,
+        ctx.list,
+        ctx.now,
+        ListMail {
+            from: &owner,
+            to: ctx.sender,
+            subject,
+            body,
+            in_reply_to: Some(ctx.message_id),
+            reply_to: None,
+            attached: None,
+        },
+    )
 }
 
 /// Mail to `wg-owner@` goes to the owners as it is, with the list's bounce address as sender.

@@ -5,9 +5,9 @@
 use super::{Context, deliver, reject};
 use crate::clock::Timestamp;
 use crate::config::{ListConfig, Site};
-use crate::notice::{self, Notice};
+use crate::notice;
+use crate::store::TokenRow;
 use crate::store::{Action, HoldRecord, Member, QueueItem};
-use crate::store::{OutboundJob, TokenRow};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -94,31 +94,16 @@ pub fn ask_moderators(ctx: &Context<'_>, reason: &str) -> Vec<Action> {
         used_at: None,
     })];
     for moderator in list.moderators_or_owners() {
-        let raw = notice::compose_with_message(
-            &Notice {
-                from: &owner,
-                from_name: &format!("{} list", list.name),
-                to: moderator,
-                subject: &subject,
-                body: &body,
-                in_reply_to: None,
-                reply_to: Some(&confirm),
-                hostname: &ctx.site.smtp.hostname,
-                now: ctx.now,
-            },
-            &ctx.item.raw,
-        );
-        if let Some(raw) = raw {
-            actions.push(Action::Send(OutboundJob {
-                list: list.address(),
-                body: raw,
-                personalize: false,
-                envelopes: vec![(
-                    crate::address::bounces_address(&list.name, &list.domain),
-                    vec![moderator.clone()],
-                )],
-            }));
-        }
+        let m = super::ListMail {
+            from: &owner,
+            to: moderator,
+            subject: &subject,
+            body: &body,
+            in_reply_to: None,
+            reply_to: Some(&confirm),
+            attached: Some(&ctx.item.raw),
+        };
+        actions.extend(super::list_mail(ctx.site, list, ctx.now, m).map(Action::Send));
     }
     actions
 }
@@ -147,28 +132,17 @@ pub fn expire(
             subject = hold.subject,
             owner = owner,
         );
-        let raw = notice::compose(&Notice {
+        let subject = format!("Your message to {} expired unmoderated", list.address());
+        let m = super::ListMail {
             from: &owner,
-            from_name: &format!("{} list", list.name),
             to: &hold.sender,
-            subject: &format!("Your message to {} expired unmoderated", list.address()),
+            subject: &subject,
             body: &body,
             in_reply_to: Some(&hold.message_id),
             reply_to: None,
-            hostname: &site.smtp.hostname,
-            now,
-        });
-        if let Some(raw) = raw {
-            then.push(Action::Send(OutboundJob {
-                list: list.address(),
-                body: raw,
-                personalize: false,
-                envelopes: vec![(
-                    crate::address::bounces_address(&list.name, &list.domain),
-                    vec![hold.sender.clone()],
-                )],
-            }));
-        }
+            attached: None,
+        };
+        then.extend(super::list_mail(site, list, now, m).map(Action::Send));
     }
     Action::HoldDelete {
         list: list.address(),

@@ -43,6 +43,22 @@ pub(crate) fn insert(
     Ok(Some(c.last_insert_rowid()))
 }
 
+/// A row of `SELECT id, list, message_id, sender, subject, reason, held_at, raw FROM holds`.
+fn hold_with_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<(HoldRecord, Vec<u8>)> {
+    Ok((
+        HoldRecord {
+            id: r.get(0)?,
+            list: r.get(1)?,
+            message_id: r.get(2)?,
+            sender: r.get(3)?,
+            subject: r.get(4)?,
+            reason: r.get(5)?,
+            held_at: r.get(6)?,
+        },
+        r.get(7)?,
+    ))
+}
+
 impl Store {
     /// One held post with its raw message.
     pub fn hold(&self, id: i64) -> Result<Option<(HoldRecord, Vec<u8>)>, StoreError> {
@@ -50,20 +66,7 @@ impl Store {
             c.query_row(
                 "SELECT id, list, message_id, sender, subject, reason, held_at, raw FROM holds WHERE id = ?1",
                 [id],
-                |r| {
-                    Ok((
-                        HoldRecord {
-                            id: r.get(0)?,
-                            list: r.get(1)?,
-                            message_id: r.get(2)?,
-                            sender: r.get(3)?,
-                            subject: r.get(4)?,
-                            reason: r.get(5)?,
-                            held_at: r.get(6)?,
-                        },
-                        r.get(7)?,
-                    ))
-                },
+                hold_with_raw,
             )
             .optional()
         })
@@ -116,20 +119,7 @@ impl Store {
                 "SELECT id, list, message_id, sender, subject, reason, held_at, raw FROM holds
                  WHERE held_at < ?1 ORDER BY id LIMIT 500",
             )?;
-            let rows = stmt.query_map([before], |r| {
-                Ok((
-                    HoldRecord {
-                        id: r.get(0)?,
-                        list: r.get(1)?,
-                        message_id: r.get(2)?,
-                        sender: r.get(3)?,
-                        subject: r.get(4)?,
-                        reason: r.get(5)?,
-                        held_at: r.get(6)?,
-                    },
-                    r.get(7)?,
-                ))
-            })?;
+            let rows = stmt.query_map([before], hold_with_raw)?;
             rows.collect()
         })
         .await
