@@ -95,6 +95,10 @@ pub enum MemberCmd {
     },
     /// Remove a member.
     Rm { list: String, address: String },
+    /// Turn delivery back on (also after bounces: the score and warnings are cleared).
+    Enable { list: String, address: String },
+    /// Stop delivery to a member who stays a member (`disabled:user`).
+    Disable { list: String, address: String },
     /// Show members.
     Ls {
         list: String,
@@ -213,6 +217,19 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 bail!("{address} is not a member of {}", l.address());
             }
             writeln!(out, "removed {address}")?;
+        }
+        Command::Member(cmd @ (MemberCmd::Enable { .. } | MemberCmd::Disable { .. })) => {
+            let (list, address, enable) = match cmd {
+                MemberCmd::Enable { list, address } => (list, address, true),
+                MemberCmd::Disable { list, address } => (list, address, false),
+                _ => unreachable!("matched above"),
+            };
+            let l = find_list(cfg, &list)?;
+            if !open_store(cfg)?.set_delivery(&l.address(), &address, enable)? {
+                bail!("{address} is not a member of {}", l.address());
+            }
+            let now = if enable { "enabled" } else { "disabled:user" };
+            writeln!(out, "delivery to {address} is {now}")?;
         }
         Command::Member(MemberCmd::Ls { list, json }) => {
             let l = find_list(cfg, &list)?;

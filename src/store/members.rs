@@ -76,6 +76,27 @@ impl Store {
         })
     }
 
+    /// Turns delivery on (clearing the bounce score and warnings) or off (`disabled:user`);
+    /// returns whether the address is a member.
+    pub fn set_delivery(
+        &self,
+        list: &str,
+        address: &str,
+        enabled: bool,
+    ) -> Result<bool, StoreError> {
+        let (list, address) = (list.to_owned(), address.to_lowercase());
+        self.write_blocking(move |c| {
+            let sql = if enabled {
+                "UPDATE members SET delivery = 'enabled', bounce_score = 0, last_bounce_day = NULL,
+                     disabled_at = NULL, warnings = 0, last_warning_at = NULL
+                 WHERE list = ?1 AND address = ?2"
+            } else {
+                "UPDATE members SET delivery = 'disabled:user' WHERE list = ?1 AND address = ?2"
+            };
+            Ok(c.execute(sql, params![list, address])? > 0)
+        })
+    }
+
     /// Removes a member; returns whether they were one.
     pub fn remove_member(&self, list: &str, address: &str) -> Result<bool, StoreError> {
         let (list, address) = (list.to_owned(), address.to_lowercase());

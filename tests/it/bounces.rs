@@ -120,6 +120,35 @@ async fn verp_and_dsn_bounces_score_and_disable_delivery_at_the_threshold() {
         header(&got[6].data, "Subject")
     );
     assert!(member(&d, "bob@example.net").is_none(), "bob was removed");
+    // An owner can turn a member's delivery back on after bounces; the score starts again.
+    let site = d.dir.path().join("wgmail.toml");
+    assert!(run_cli(&site, &["member", "add", "quic", "bob@example.net"]).0);
+    for day in 0..5 {
+        d.clock.advance(DAY);
+        d.send_raw(
+            None,
+            "quic-bounces@ietf.test",
+            &dsn(
+                "bob@example.net",
+                "failed",
+                "5.1.1",
+                &format!("again{day}@mx"),
+            ),
+        )
+        .await;
+        d.wait_queue_drained().await;
+    }
+    assert_eq!(
+        member(&d, "bob@example.net").unwrap()["delivery"],
+        "disabled:bounces"
+    );
+    let (ok, _, err) = run_cli(&site, &["member", "enable", "quic", "bob@example.net"]);
+    assert!(ok, "{err}");
+    let bob = member(&d, "bob@example.net").unwrap();
+    assert_eq!(
+        (bob["delivery"].as_str(), bob["bounce_score"].as_i64()),
+        (Some("enabled"), Some(0))
+    );
     assert!(member(&d, "alice@example.org").is_some());
     d.stop().await;
 }

@@ -151,3 +151,21 @@ fn tally_recounts_a_real_vote_thread() {
     assert!(ok);
     assert!(text.contains("Support (4)"), "{text}");
 }
+
+#[test]
+fn owners_turn_delivery_off_and_back_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = write_site(dir.path(), None, "");
+    write_list(dir.path(), "quic", "ietf.test", "");
+    assert!(wgmail(&site, &["member", "add", "quic", "bob@example.net"]).0);
+    let (ok, out, err) = wgmail(&site, &["member", "disable", "quic", "bob@example.net"]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "delivery to bob@example.net is disabled:user\n");
+    let (_, ls, _) = wgmail(&site, &["member", "ls", "quic"]);
+    assert_eq!(ls, "bob@example.net\t\tdisabled:user\t0\n");
+    let (ok, out, _) = wgmail(&site, &["member", "enable", "quic", "bob@example.net"]);
+    assert!(ok);
+    assert_eq!(out, "delivery to bob@example.net is enabled\n");
+    let (ok, _, err) = wgmail(&site, &["member", "enable", "quic", "nobody@example.net"]);
+    assert!(!ok && err.contains("not a member"), "{err}");
+}
