@@ -49,6 +49,9 @@ pub enum Command {
     /// Posts held for a moderator.
     #[command(subcommand)]
     Hold(HoldCmd),
+    /// Drafts in the standards workflow.
+    #[command(subcommand)]
+    Draft(DraftCmd),
     /// Recount the positions in an archived thread whose first message is the call.
     Tally {
         file: PathBuf,
@@ -56,6 +59,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DraftCmd {
+    /// One line per draft of a list: name, state, stage.
+    Ls { list: String },
+    /// A draft's state (JSON: name, rev, list, state, stage, call, tally).
+    Show {
+        draft: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A draft's event log.
+    History { draft: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,6 +164,19 @@ pub fn find_list(cfg: &Config, spec: &str) -> anyhow::Result<Arc<ListConfig>> {
         0 => bail!("no list named {spec} in {}", cfg.site.lists.dir.display()),
         1 => Ok(found[0].clone()),
         _ => bail!("several lists are named {spec}; give name@domain"),
+    }
+}
+
+/// The one draft of that name (`draft-x-y` or `draft-x-y-03`) on any list.
+fn one_draft(cfg: &Config, draft: &str) -> anyhow::Result<crate::store::DraftRow> {
+    let name = crate::workflow::states::parse_draft(draft)
+        .map_err(|e| anyhow::anyhow!("{draft}: {e}"))?
+        .name;
+    let mut found = open_store(cfg)?.drafts_named(&name)?;
+    match found.len() {
+        0 => bail!("no draft {name}"),
+        1 => Ok(found.remove(0)),
+        _ => bail!("{name} is a draft of several lists"),
     }
 }
 
@@ -313,6 +343,58 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 Decision::Discard => "discarded",
             };
             writeln!(out, "held post {id} {done}")?;
+        }
+        Command::Draft(DraftCmd::Ls { list }) => {
+            let l = find_list(cfg, &list)?;
+            for d in open_store(cfg)?.drafts(&l.address())? {
+                let stage =
+                    crate::workflow::states::State::from_slug(&d.state).map_or(0, |s| s.stage());
+                writeln!(out, "{}\t{}\tstage {stage}", d.name, d.state)?;
+            }
+        }
+        Command::Draft(DraftCmd::Show { draft, json }) => {
+            let d = one_draft(cfg, &draft)?;
+            let state = crate::workflow::states::State::from_slug(&d.state);
+            if json {
+                let v = serde_json::json!({
+                    "name": d.name, "rev": d.rev, "list": d.list, "state": d.state,
+                    "stage": state.map(|s| s.stage()), "call": null, "tally": null,
+                });
+                serde_json::to_writer_pretty(&mut *out, &v)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{} ({}): {}, stage {}",
+                    d.name,
+                    d.list,
+                    state.map_or(d.state.as_str(), |s| s.datatracker_name()),
+                    state.map_or(0, |s| s.stage())
+                )?;
+            }
+        }
+        Command::Draft(DraftCmd::History { draft }) => {
+            let d = one_draft(cfg, &draft)?;
+            for e in open_store(cfg)?.events(&d.list, &d.name)? {
+                let from = e
+                    .from_state
+                    .as_deref()
+                    .and_then(crate::workflow::states::State::from_slug);
+                let to = crate::workflow::states::State::from_slug(&e.to_state);
+                let what = match to {
+                    Some(to) => crate::workflow::states::describe(from, to),
+                    None => e.to_state.clone(),
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\t{}{}\t{}",
+                    crate::clock::rfc5322_date(e.at),
+                    e.actor,
+                    what,
+                    if e.forced { " (forced)" } else { "" },
+                    e.why
+                )?;
+            }
         }
         Command::Tally { file, json } => {
             let f = std::fs::File::open(&file)

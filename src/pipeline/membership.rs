@@ -279,6 +279,7 @@ impl Robot<'_, '_> {
         if row.action == "moderate" {
             return self.moderate(text, &row, lookup);
         }
+
         if row.expires_at <= ctx.now {
             self.fail(
                 text,

@@ -8,6 +8,7 @@
 //! I/O around it.
 
 pub mod bounces;
+pub mod chairs;
 pub mod handlers;
 pub mod housekeeping;
 pub mod membership;
@@ -71,6 +72,10 @@ pub fn assigned_message_id(item: &QueueItem, hostname: &str) -> String {
     format!("wgmail.q{}.{}@{}", item.id, item.received_at, hostname)
 }
 
+/// Everything the pipeline may read beyond the message and the members.
+pub trait Lookups: membership::Lookup + chairs::Lookup {}
+impl<T: membership::Lookup + chairs::Lookup> Lookups for T {}
+
 /// Decides what to do with one queue item for one of its routed recipients.
 #[allow(clippy::too_many_arguments)]
 pub fn process(
@@ -80,7 +85,7 @@ pub fn process(
     item: &QueueItem,
     parsed: &ParsedMessage,
     members: &[Member],
-    lookup: &dyn membership::Lookup,
+    lookup: &dyn Lookups,
     now: Timestamp,
 ) -> Result<Vec<Action>, String> {
     let message_id = parsed
@@ -105,21 +110,19 @@ pub fn process(
     Ok(match &route.kind {
         Kind::Post => post(&ctx),
         Kind::Owner => to_owners(&ctx),
+        // A confirmation of chairs' commands goes to the workflow robot; others are membership's.
+        Kind::Confirm(t)
+            if lookup
+                .token(&t.to_lowercase())?
+                .is_some_and(|r| r.action == "chair") =>
+        {
+            chairs::confirm(&ctx, t, lookup, lookup)?
+        }
         kind @ (Kind::Request | Kind::Join | Kind::Leave | Kind::Confirm(_)) => {
             membership::handle(&ctx, kind, lookup)?
         }
         Kind::Bounces(verp) => bounces::handle(&ctx, verp.as_deref()),
-        other => vec![Action::Inbox {
-            list: list.address(),
-            kind: other.as_str().to_owned(),
-            detail: match other {
-                Kind::Bounces(Some(v)) => v.clone(),
-                _ => String::new(),
-            },
-            mail_from: item.mail_from.clone(),
-            message_id: message_id.clone(),
-            raw: item.raw.clone(),
-        }],
+        Kind::Chairs => chairs::handle(&ctx, lookup, lookup)?,
     })
 }
 

@@ -169,6 +169,18 @@ pub fn process_item(
     Ok(actions)
 }
 
+impl super::chairs::Lookup for Store {
+    fn draft(&self, list: &str, name: &str) -> Result<Option<crate::store::DraftRow>, String> {
+        Store::draft(self, list, name).map_err(|e| e.to_string())
+    }
+    fn events(&self, list: &str, name: &str) -> Result<Vec<crate::store::EventRow>, String> {
+        Store::events(self, list, name).map_err(|e| e.to_string())
+    }
+    fn pending(&self, token: &str) -> Result<Option<(String, String, String)>, String> {
+        self.pending_command(token).map_err(|e| e.to_string())
+    }
+}
+
 impl super::membership::Lookup for Store {
     fn token(&self, token: &str) -> Result<Option<crate::store::TokenRow>, String> {
         Store::token(self, token).map_err(|e| e.to_string())

@@ -165,6 +165,36 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE outbound ADD COLUMN personalize INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 5: the draft registry, its append-only event log, and chair commands awaiting confirmation.
+    r#"
+    CREATE TABLE drafts (
+        list       TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        rev        INTEGER,
+        state      TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (list, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        list       TEXT NOT NULL,
+        draft      TEXT NOT NULL,
+        at         INTEGER NOT NULL,
+        actor      TEXT NOT NULL,
+        from_state TEXT,
+        to_state   TEXT NOT NULL,
+        why        TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        forced     INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX events_draft ON events(list, draft, id);
+    CREATE TABLE pending_commands (
+        token      TEXT PRIMARY KEY,
+        subject    TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        message_id TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -12,6 +12,7 @@
 //! and a busy timeout arbitrate between the two processes.
 
 mod archive;
+mod drafts;
 mod holds;
 mod members;
 mod migrations;
@@ -21,6 +22,7 @@ mod queue;
 mod tokens;
 
 pub use archive::{ArchiveRecord, ArchivedMessage, ThreadSummary};
+pub use drafts::{DraftMove, DraftRow, EventRow};
 pub use holds::HoldRecord;
 pub use members::Member;
 pub use outbound::{AttemptResult, OutboundItem, OutboundJob, QueueStatus};

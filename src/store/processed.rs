@@ -73,6 +73,19 @@ pub enum Action {
         to: String,
         job: OutboundJob,
     },
+    /// Record a draft's state change and its event, if the draft is still where the command saw
+    /// it; `then` (result mails, announcements) follows only a move that happened.
+    DraftMove {
+        m: super::DraftMove,
+        then: Vec<Action>,
+    },
+    /// Keep a chair's command text until its confirmation comes back.
+    PendingCommand {
+        token: String,
+        subject: String,
+        body: String,
+        message_id: String,
+    },
     /// Compare-and-set a member's bounce state: only if the member is still as `expect` says, set
     /// `set` (or remove the member when `set` is None) and apply `then`. Two bounces processed
     /// together therefore score and notify once.
@@ -290,6 +303,19 @@ pub(crate) fn apply_actions(
                     let inner = apply_actions(c, then, now)?;
                     applied.rate_limited += inner.rate_limited;
                 }
+            }
+            Action::DraftMove { m, then } => {
+                if super::drafts::apply_move(c, m, now)? {
+                    apply_actions(c, then, now)?;
+                }
+            }
+            Action::PendingCommand {
+                token,
+                subject,
+                body,
+                message_id,
+            } => {
+                super::drafts::insert_pending(c, token, subject, body, message_id)?;
             }
             Action::Reply { to, job } => {
                 if tokens::count_reply(c, &to.to_lowercase(), now, REPLY_LIMIT)? {

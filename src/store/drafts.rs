@@ -1,0 +1,159 @@
+//! The draft registry: each draft's current state, and the append-only event log that is its
+//! history (DESIGN §2). Chair commands waiting for their confirmation are kept here too.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Store, StoreError};
+use crate::clock::Timestamp;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DraftRow {
+    pub list: String,
+    pub name: String,
+    pub rev: Option<i64>,
+    pub state: String,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EventRow {
+    pub at: Timestamp,
+    pub actor: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub why: String,
+    pub message_id: String,
+    pub forced: bool,
+}
+
+/// A state change to record, applied only if the draft is still in `from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftMove {
+    pub list: String,
+    pub draft: String,
+    pub rev: Option<i64>,
+    pub from: Option<String>,
+    pub to: String,
+    pub actor: String,
+    pub why: String,
+    pub message_id: String,
+    pub forced: bool,
+}
+
+/// Applies a move if the draft is still where the command saw it; false otherwise.
+pub(crate) fn apply_move(c: &Connection, m: &DraftMove, now: Timestamp) -> rusqlite::Result<bool> {
+    let current: Option<String> = c
+        .prepare_cached("SELECT state FROM drafts WHERE list = ?1 AND name = ?2")?
+        .query_row(params![m.list, m.draft], |r| r.get(0))
+        .optional()?;
+    if current != m.from {
+        return Ok(false);
+    }
+    c.prepare_cached(
+        "INSERT INTO drafts (list, name, rev, state, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (list, name) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,
+             rev = coalesce(excluded.rev, drafts.rev)",
+    )?
+    .execute(params![m.list, m.draft, m.rev, m.to, now])?;
+    c.prepare_cached(
+        "INSERT INTO events (list, draft, at, actor, from_state, to_state, why, message_id, forced)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        m.list,
+        m.draft,
+        now,
+        m.actor,
+        m.from,
+        m.to,
+        m.why,
+        m.message_id,
+        m.forced
+    ])?;
+    Ok(true)
+}
+
+pub(crate) fn insert_pending(
+    c: &Connection,
+    token: &str,
+    subject: &str,
+    body: &str,
+    message_id: &str,
+) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO pending_commands (token, subject, body, message_id) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![token, subject, body, message_id])?;
+    Ok(())
+}
+
+impl Store {
+    pub fn draft(&self, list: &str, name: &str) -> Result<Option<DraftRow>, StoreError> {
+        self.read_blocking(|c| {
+            c.query_row(
+                "SELECT list, name, rev, state, updated_at FROM drafts WHERE list = ?1 AND name = ?2",
+                params![list, name],
+                |r| Ok(DraftRow { list: r.get(0)?, name: r.get(1)?, rev: r.get(2)?, state: r.get(3)?, updated_at: r.get(4)? }),
+            )
+            .optional()
+        })
+    }
+
+    pub fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare("SELECT list, name, rev, state, updated_at FROM drafts WHERE list = ?1 ORDER BY name")?;
+            let rows = stmt.query_map([list], |r| {
+                Ok(DraftRow { list: r.get(0)?, name: r.get(1)?, rev: r.get(2)?, state: r.get(3)?, updated_at: r.get(4)? })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Drafts of that name on any list.
+    pub fn drafts_named(&self, name: &str) -> Result<Vec<DraftRow>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare("SELECT list, name, rev, state, updated_at FROM drafts WHERE name = ?1 ORDER BY list")?;
+            let rows = stmt.query_map([name], |r| {
+                Ok(DraftRow { list: r.get(0)?, name: r.get(1)?, rev: r.get(2)?, state: r.get(3)?, updated_at: r.get(4)? })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// A draft's history, oldest first.
+    pub fn events(&self, list: &str, name: &str) -> Result<Vec<EventRow>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare(
+                "SELECT at, actor, from_state, to_state, why, message_id, forced FROM events
+                 WHERE list = ?1 AND draft = ?2 ORDER BY id",
+            )?;
+            let rows = stmt.query_map(params![list, name], |r| {
+                Ok(EventRow {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    from_state: r.get(2)?,
+                    to_state: r.get(3)?,
+                    why: r.get(4)?,
+                    message_id: r.get(5)?,
+                    forced: r.get(6)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// The command text a confirmation token stands for: (subject, body, Message-ID).
+    pub fn pending_command(
+        &self,
+        token: &str,
+    ) -> Result<Option<(String, String, String)>, StoreError> {
+        self.read_blocking(|c| {
+            c.query_row(
+                "SELECT subject, body, message_id FROM pending_commands WHERE token = ?1",
+                [token],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+        })
+    }
+}
