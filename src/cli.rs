@@ -356,9 +356,20 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
             let d = one_draft(cfg, &draft)?;
             let state = crate::workflow::states::State::from_slug(&d.state);
             if json {
+                let store = open_store(cfg)?;
+                let (call, tally) = match store.latest_call(&d.list, &d.name)? {
+                    Some(c) => {
+                        let t = crate::pipeline::calls::tally_of(&c, &store.call_replies(c.id)?);
+                        (
+                            serde_json::json!({"kind": c.kind, "ends": crate::clock::ymd(c.ends_at), "open": c.state == "open", "anchor": c.anchor}),
+                            serde_json::to_value(&t)?,
+                        )
+                    }
+                    None => (serde_json::Value::Null, serde_json::Value::Null),
+                };
                 let v = serde_json::json!({
                     "name": d.name, "rev": d.rev, "list": d.list, "state": d.state,
-                    "stage": state.map(|s| s.stage()), "call": null, "tally": null,
+                    "stage": state.map(|s| s.stage()), "call": call, "tally": tally,
                 });
                 serde_json::to_writer_pretty(&mut *out, &v)?;
                 writeln!(out)?;

@@ -11,7 +11,8 @@
 //! call commands (adoption, WGLC, IETF LC, consensus, publication) answer that they are not yet
 //! supported rather than half-work.
 
-use crate::store::{Action, DraftMove, DraftRow, EventRow, TokenRow};
+use crate::store::{Action, CallReply, CallRow, DraftMove, DraftRow, EventRow, TokenRow};
+use crate::workflow::commands::End;
 use crate::workflow::commands::{self, ChairCommand};
 use crate::workflow::states::{self, Actor, State};
 
@@ -22,6 +23,9 @@ pub trait Lookup {
     fn draft(&self, list: &str, name: &str) -> Result<Option<DraftRow>, String>;
     fn events(&self, list: &str, name: &str) -> Result<Vec<EventRow>, String>;
     fn pending(&self, token: &str) -> Result<Option<(String, String, String)>, String>;
+    fn open_calls(&self, list: &str) -> Result<Vec<CallRow>, String>;
+    fn latest_call(&self, list: &str, draft: &str) -> Result<Option<CallRow>, String>;
+    fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, String>;
 }
 
 fn chairs_address(ctx: &Context<'_>) -> String {
@@ -168,11 +172,8 @@ pub fn confirm(
             continue;
         }
         let outcome = match run(ctx, &cmd, &row.address, &message_id, lookup)? {
-            Ok((m, text)) => {
-                then.push(Action::DraftMove {
-                    m,
-                    then: Vec::new(),
-                });
+            Ok((action, text)) => {
+                then.push(action);
                 text
             }
             Err(why) => format!("error: {why}"),
@@ -187,15 +188,50 @@ pub fn confirm(
     }])
 }
 
-/// One state-changing command: the move it makes, or why it cannot.
+/// One state-changing command: the action it takes, or why it cannot.
 fn run(
     ctx: &Context<'_>,
     cmd: &ChairCommand,
     chair: &str,
     message_id: &str,
     lookup: &dyn Lookup,
-) -> Result<Result<(DraftMove, String), String>, String> {
+) -> Result<Result<(Action, String), String>, String> {
     let list = ctx.list.address();
+    // Closing a call: the tally and the decision rule decide where the draft goes.
+    if let ChairCommand::AdoptionClose { draft } | ChairCommand::WglcClose { draft } = cmd {
+        let kind = if matches!(cmd, ChairCommand::WglcClose { .. }) {
+            "wglc"
+        } else {
+            "adoption"
+        };
+        let name = match states::parse_draft(draft) {
+            Ok(d) => d.name,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let call = match lookup.latest_call(&list, &name)? {
+            Some(c) if c.state == "open" && c.kind == kind => c,
+            _ => return Ok(Err(format!("{name} has no open {} call", kind_word(kind)))),
+        };
+        let replies = lookup.call_replies(call.id)?;
+        let state = lookup.draft(&list, &name)?.map(|d| d.state);
+        let action = super::calls::close(
+            ctx.site,
+            ctx.list,
+            ctx.members,
+            &call,
+            &replies,
+            state.as_deref(),
+            chair,
+            ctx.now,
+        );
+        return Ok(Ok((
+            action,
+            format!(
+                "ok: the {} call on {name} is closed; the result goes to the list",
+                kind_word(kind)
+            ),
+        )));
+    }
     let (draft, rev, to, force, why) = match cmd {
         ChairCommand::Candidate { draft } => (
             draft.clone(),
@@ -216,6 +252,20 @@ fn run(
             *force,
             reason.clone().unwrap_or_default(),
         ),
+        ChairCommand::AdoptionStart { draft, rev, .. } => (
+            draft.clone(),
+            Some(*rev),
+            State::Cfa,
+            false,
+            "call for adoption".into(),
+        ),
+        ChairCommand::WglcStart { draft, rev, .. } => (
+            draft.clone(),
+            Some(*rev),
+            State::Wglc,
+            false,
+            "WG last call".into(),
+        ),
         other => {
             return Ok(Err(format!(
                 "{} is not yet supported by this server",
@@ -229,26 +279,90 @@ fn run(
     };
     let current = lookup.draft(&list, &parsed.name)?;
     let from = current.as_ref().and_then(|d| State::from_slug(&d.state));
-    match states::check(from, to, Actor::Chair, force) {
-        Ok(mv) => {
-            let text = format!("ok: {}", mv.describe());
-            Ok(Ok((
-                DraftMove {
-                    list,
-                    draft: parsed.name.clone(),
-                    rev: rev.or(parsed.rev.map(i64::from)),
-                    from: current.map(|d| d.state),
-                    to: to.slug().to_owned(),
-                    actor: chair.to_owned(),
-                    why,
-                    message_id: message_id.to_owned(),
-                    forced: mv.forced,
-                },
-                text,
-            )))
+    let mv = match states::check(from, to, Actor::Chair, force) {
+        Ok(mv) => mv,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let mut then = Vec::new();
+    let mut text = format!("ok: {}", mv.describe());
+    if let (
+        Some(rev),
+        ChairCommand::AdoptionStart { end, .. } | ChairCommand::WglcStart { end, .. },
+    ) = (rev, cmd)
+    {
+        if lookup
+            .open_calls(&list)?
+            .iter()
+            .any(|c| c.draft == parsed.name)
+        {
+            return Ok(Err(format!("{} already has an open call", parsed.name)));
         }
-        Err(e) => Ok(Err(e.to_string())),
+        let days = match end {
+            Some(End::For { days }) => i64::from(*days),
+            Some(End::On(date)) => {
+                let end_day =
+                    days_from_civil(i64::from(date.y), i64::from(date.m), i64::from(date.d));
+                let today = ctx.now.div_euclid(86_400);
+                if end_day <= today {
+                    return Ok(Err(format!(
+                        "the call cannot end on {date}, which is not in the future"
+                    )));
+                }
+                end_day - today
+            }
+            None => 14,
+        };
+        let kind = if to == State::Wglc {
+            "wglc"
+        } else {
+            "adoption"
+        };
+        let Some((announce, call)) = super::calls::announce(
+            ctx.site,
+            ctx.list,
+            ctx.members,
+            kind,
+            &parsed.name,
+            rev,
+            days,
+            ctx.now,
+        ) else {
+            return Ok(Err("cannot compose the announcement".into()));
+        };
+        text.push_str(&format!("; announced to the list: {}", call.subject));
+        then.push(Action::CallOpen(call));
+        then.extend(announce);
     }
+    let m = DraftMove {
+        list,
+        draft: parsed.name.clone(),
+        rev: rev.map(i64::from).or(parsed.rev.map(i64::from)),
+        from: current.map(|d| d.state),
+        to: to.slug().to_owned(),
+        actor: chair.to_owned(),
+        why,
+        message_id: message_id.to_owned(),
+        forced: mv.forced,
+    };
+    Ok(Ok((Action::DraftMove { m, then }, text)))
+}
+
+fn kind_word(kind: &str) -> &'static str {
+    if kind == "wglc" {
+        "WG last"
+    } else {
+        "adoption"
+    }
+}
+
+/// Days since 1970-01-01 of a calendar date (Howard Hinnant's days_from_civil).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 fn command_word(cmd: &ChairCommand) -> String {
@@ -262,7 +376,9 @@ fn command_word(cmd: &ChairCommand) -> String {
 fn read_only(ctx: &Context<'_>, cmd: &ChairCommand, lookup: &dyn Lookup) -> Result<String, String> {
     let list = ctx.list.address();
     Ok(match cmd {
-        ChairCommand::Help => "commands: candidate DRAFT · state DRAFT SLUG [force] [reason \"…\"] · status DRAFT · history DRAFT · help; \
+        ChairCommand::Help => "commands: candidate DRAFT · adoption start DRAFT-NN [ends YYYY-MM-DD | for N weeks|days] · adoption close DRAFT · \
+             wglc start DRAFT-NN [ends … | for …] · wglc close DRAFT · state DRAFT SLUG [force] [reason \"…\"] · status DRAFT · \
+             history DRAFT · help; \
              each changing command is confirmed by a token mailed to the chair"
             .into(),
         ChairCommand::Status { draft } | ChairCommand::History { draft } | ChairCommand::Tally { draft } => {

@@ -43,6 +43,50 @@ pub async fn run(
                 }
             }
         }
+        // Calls whose deadline has passed close by themselves (after a restart too).
+        let due = {
+            let store = store.clone();
+            tokio::task::spawn_blocking(move || store.due_calls(now)).await
+        };
+        if let Ok(Ok(due)) = due {
+            for call in due {
+                let Some(list) = call
+                    .list
+                    .split_once('@')
+                    .and_then(|(n, d)| cfg.lists.get(n, d))
+                else {
+                    continue;
+                };
+                let (s, c) = (store.clone(), call.clone());
+                let read =
+                    tokio::task::spawn_blocking(move || -> Result<_, crate::store::StoreError> {
+                        Ok((
+                            s.members(&c.list)?,
+                            s.call_replies(c.id)?,
+                            s.draft(&c.list, &c.draft)?.map(|d| d.state),
+                        ))
+                    })
+                    .await;
+                let Ok(Ok((members, replies, state))) = read else {
+                    continue;
+                };
+                let action = super::calls::close(
+                    &cfg.site,
+                    &list,
+                    &members,
+                    &call,
+                    &replies,
+                    state.as_deref(),
+                    "deadline",
+                    now,
+                );
+                tracing::info!(list = %call.list, draft = %call.draft, kind = %call.kind, "call closed at its deadline");
+                match store.apply_now(vec![action], now).await {
+                    Ok(_) => wakers.outbound.notify_one(),
+                    Err(e) => tracing::error!(error = %e, "housekeeping: cannot close a call"),
+                }
+            }
+        }
         match store.expired_holds(now - cfg.site.holds.ttl as i64).await {
             Ok(expired) => {
                 let mut actions = Vec::new();

@@ -8,6 +8,7 @@
 //! I/O around it.
 
 pub mod bounces;
+pub mod calls;
 pub mod chairs;
 pub mod handlers;
 pub mod housekeeping;
@@ -108,7 +109,15 @@ pub fn process(
         now,
     };
     Ok(match &route.kind {
-        Kind::Post => post(&ctx),
+        Kind::Post => {
+            let mut actions = post(&ctx);
+            // A post that was accepted and replies to an open call carries a position for it.
+            if actions.iter().any(|a| matches!(a, Action::Post { .. })) {
+                let calls = lookup.open_calls(&list.address())?;
+                actions.extend(calls::tap(&ctx, &calls));
+            }
+            actions
+        }
         Kind::Owner => to_owners(&ctx),
         // A confirmation of chairs' commands goes to the workflow robot; others are membership's.
         Kind::Confirm(t)

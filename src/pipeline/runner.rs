@@ -179,6 +179,19 @@ impl super::chairs::Lookup for Store {
     fn pending(&self, token: &str) -> Result<Option<(String, String, String)>, String> {
         self.pending_command(token).map_err(|e| e.to_string())
     }
+    fn open_calls(&self, list: &str) -> Result<Vec<crate::store::CallRow>, String> {
+        Store::open_calls(self, list).map_err(|e| e.to_string())
+    }
+    fn latest_call(
+        &self,
+        list: &str,
+        draft: &str,
+    ) -> Result<Option<crate::store::CallRow>, String> {
+        Store::latest_call(self, list, draft).map_err(|e| e.to_string())
+    }
+    fn call_replies(&self, call_id: i64) -> Result<Vec<crate::store::CallReply>, String> {
+        Store::call_replies(self, call_id).map_err(|e| e.to_string())
+    }
 }
 
 impl super::membership::Lookup for Store {

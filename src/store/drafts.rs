@@ -157,3 +157,130 @@ impl Store {
         })
     }
 }
+
+/// A call (adoption, WGLC) on a draft.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CallRow {
+    pub id: i64,
+    pub list: String,
+    pub draft: String,
+    pub kind: String,
+    pub rev: Option<i64>,
+    pub anchor: String,
+    pub subject: String,
+    pub opened_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub state: String,
+}
+
+/// One reply counted for a call, with its classification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallReply {
+    pub call_id: i64,
+    pub message_id: String,
+    pub person: String,
+    pub name: String,
+    pub date: Timestamp,
+    /// The position's snake_case name (`support`, `object`, …).
+    pub position: String,
+    pub evidence: Option<String>,
+    pub reason: Option<String>,
+}
+
+pub(crate) fn open_call(c: &Connection, call: &CallRow) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO calls (list, draft, kind, rev, anchor, subject, opened_at, ends_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![call.list, call.draft, call.kind, call.rev, call.anchor, call.subject, call.opened_at, call.ends_at])?;
+    Ok(())
+}
+
+/// Closes an open call; false when it was already closed.
+pub(crate) fn close_call(c: &Connection, id: i64) -> rusqlite::Result<bool> {
+    Ok(
+        c.prepare_cached("UPDATE calls SET state = 'closed' WHERE id = ?1 AND state = 'open'")?
+            .execute([id])?
+            == 1,
+    )
+}
+
+pub(crate) fn add_reply(c: &Connection, r: &CallReply) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT OR IGNORE INTO call_replies (call_id, message_id, person, name, date, position, evidence, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![r.call_id, r.message_id, r.person, r.name, r.date, r.position, r.evidence, r.reason])?;
+    Ok(())
+}
+
+fn call_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
+    Ok(CallRow {
+        id: r.get(0)?,
+        list: r.get(1)?,
+        draft: r.get(2)?,
+        kind: r.get(3)?,
+        rev: r.get(4)?,
+        anchor: r.get(5)?,
+        subject: r.get(6)?,
+        opened_at: r.get(7)?,
+        ends_at: r.get(8)?,
+        state: r.get(9)?,
+    })
+}
+
+const CALL_COLUMNS: &str = "id, list, draft, kind, rev, anchor, subject, opened_at, ends_at, state";
+
+impl Store {
+    /// Open calls of a list.
+    pub fn open_calls(&self, list: &str) -> Result<Vec<CallRow>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls WHERE list = ?1 AND state = 'open' ORDER BY id"
+            ))?;
+            let rows = stmt.query_map([list], call_row)?;
+            rows.collect()
+        })
+    }
+
+    /// Open calls whose deadline has passed, on every list.
+    pub fn due_calls(&self, now: Timestamp) -> Result<Vec<CallRow>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE state = 'open' AND ends_at <= ?1 ORDER BY id"))?;
+            let rows = stmt.query_map([now], call_row)?;
+            rows.collect()
+        })
+    }
+
+    /// The latest call on a draft, open or closed.
+    pub fn latest_call(&self, list: &str, draft: &str) -> Result<Option<CallRow>, StoreError> {
+        self.read_blocking(|c| {
+            c.query_row(
+                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE list = ?1 AND draft = ?2 ORDER BY id DESC LIMIT 1"),
+                params![list, draft],
+                call_row,
+            )
+            .optional()
+        })
+    }
+
+    pub fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare(
+                "SELECT call_id, message_id, person, name, date, position, evidence, reason FROM call_replies WHERE call_id = ?1",
+            )?;
+            let rows = stmt.query_map([call_id], |r| {
+                Ok(CallReply {
+                    call_id: r.get(0)?,
+                    message_id: r.get(1)?,
+                    person: r.get(2)?,
+                    name: r.get(3)?,
+                    date: r.get(4)?,
+                    position: r.get(5)?,
+                    evidence: r.get(6)?,
+                    reason: r.get(7)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+}

@@ -188,6 +188,30 @@ const MIGRATIONS: &[&str] = &[
         forced     INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX events_draft ON events(list, draft, id);
+    CREATE TABLE calls (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        list      TEXT NOT NULL,
+        draft     TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        rev       INTEGER,
+        anchor    TEXT NOT NULL,
+        subject   TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        ends_at   INTEGER NOT NULL,
+        state     TEXT NOT NULL DEFAULT 'open'
+    );
+    CREATE INDEX calls_open ON calls(list, state);
+    CREATE TABLE call_replies (
+        call_id    INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        person     TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        date       INTEGER NOT NULL,
+        position   TEXT NOT NULL,
+        evidence   TEXT,
+        reason     TEXT,
+        PRIMARY KEY (call_id, message_id)
+    ) WITHOUT ROWID;
     CREATE TABLE pending_commands (
         token      TEXT PRIMARY KEY,
         subject    TEXT NOT NULL,

@@ -79,6 +79,15 @@ pub enum Action {
         m: super::DraftMove,
         then: Vec<Action>,
     },
+    /// Open a call (its id is assigned by the store).
+    CallOpen(super::CallRow),
+    /// Close a call and, only if it was still open, apply `then` (the decision and its mails).
+    CallClose {
+        id: i64,
+        then: Vec<Action>,
+    },
+    /// Record a reply's position for a call (once per Message-ID).
+    CallReply(super::CallReply),
     /// Keep a chair's command text until its confirmation comes back.
     PendingCommand {
         token: String,
@@ -309,6 +318,13 @@ pub(crate) fn apply_actions(
                     apply_actions(c, then, now)?;
                 }
             }
+            Action::CallOpen(call) => super::drafts::open_call(c, call)?,
+            Action::CallClose { id, then } => {
+                if super::drafts::close_call(c, *id)? {
+                    apply_actions(c, then, now)?;
+                }
+            }
+            Action::CallReply(r) => super::drafts::add_reply(c, r)?,
             Action::PendingCommand {
                 token,
                 subject,

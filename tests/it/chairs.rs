@@ -242,3 +242,145 @@ async fn forged_and_non_chair_commands_change_nothing() {
     );
     d.stop().await;
 }
+
+/// Sends `commands` to -chairs as the chair and confirms them; returns all mail seen so far.
+async fn chair_runs(d: &TestDaemon, commands: &str, id: &str) -> Vec<Captured> {
+    let before = d.relay.messages().len();
+    d.send_raw(
+        Some("chair@ietf.test"),
+        "quic-chairs@ietf.test",
+        &mail(
+            "chair@ietf.test",
+            "quic-chairs@ietf.test",
+            "commands",
+            commands,
+            id,
+        ),
+    )
+    .await;
+    let got = d.relay.wait_for(before + 2, WAIT).await;
+    let confirmation = got[before..]
+        .iter()
+        .find(|c| {
+            header(&c.data, "Subject")
+                .unwrap_or_default()
+                .starts_with("confirm ")
+        })
+        .expect("confirmation");
+    let token_addr = header(&confirmation.data, "Reply-To").unwrap();
+    let before = got.len();
+    d.send_raw(
+        Some("chair@ietf.test"),
+        &token_addr,
+        &mail(
+            "chair@ietf.test",
+            &token_addr,
+            "Re: confirm",
+            "",
+            &format!("ok-{id}"),
+        ),
+    )
+    .await;
+    d.wait_queue_drained().await;
+    d.relay.wait_for(before + 1, WAIT).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adoption_call_is_announced_tallied_and_decided_at_its_deadline() {
+    let members = [
+        "alice@example.org",
+        "bob@example.net",
+        "carol@example.com",
+        "dave@example.org",
+    ];
+    let d = TestDaemon::start_with(&members, "", CHAIRS).await;
+    chair_runs(&d, "candidate draft-smith-quic-foo", "a1@ietf.test").await;
+    let before = d.relay.messages().len();
+    chair_runs(
+        &d,
+        "adoption start draft-smith-quic-foo-03 for 2 weeks",
+        "a2@ietf.test",
+    )
+    .await;
+    // The confirmation, the results and the announcement to each of the four members.
+    let got = d.relay.wait_for(before + 2 + members.len(), WAIT).await;
+    let results = got[before..]
+        .iter()
+        .filter(|c| {
+            header(&c.data, "Subject")
+                .unwrap_or_default()
+                .starts_with("Results")
+        })
+        .map(text)
+        .last()
+        .expect("results");
+    assert!(results.contains("announced to the list"), "{results}");
+    let announcement = got
+        .iter()
+        .find(|c| {
+            header(&c.data, "Subject")
+                .unwrap_or_default()
+                .contains("Call for adoption: draft-smith-quic-foo-03 (Ends ")
+        })
+        .expect("announcement");
+    let anchor = header(&announcement.data, "Message-ID").unwrap();
+    let anchor = anchor.trim_matches(|c| c == '<' || c == '>').to_owned();
+    assert_eq!(show(&d, "draft-smith-quic-foo").unwrap()["state"], "cfa");
+
+    // Replies on the list: three support, one objects with a reason.
+    for (who, body, id) in [
+        ("alice@example.org", "+1, long overdue.", "r1@example.org"),
+        ("bob@example.net", "I support adoption.", "r2@example.net"),
+        (
+            "carol@example.com",
+            "Support, and willing to review.",
+            "r3@example.com",
+        ),
+        (
+            "dave@example.org",
+            "I object: the scope overlaps with the foo WG charter.",
+            "r4@example.org",
+        ),
+    ] {
+        let reply = format!(
+            "From: {who}\nTo: quic@ietf.test\nSubject: Re: [quic] Call for adoption: draft-smith-quic-foo-03\nMessage-ID: <{id}>\nIn-Reply-To: <{anchor}>\nReferences: <{anchor}>\n\n{body}\n\n> This message starts a call for adoption\n"
+        );
+        d.send_raw(Some(who), "quic@ietf.test", &reply).await;
+    }
+    d.wait_queue_drained().await;
+    let draft = show(&d, "draft-smith-quic-foo").unwrap();
+    assert_eq!(draft["call"]["kind"], "adoption");
+    assert_eq!(draft["call"]["open"], true);
+    assert_eq!(
+        draft["tally"]["support"].as_array().unwrap().len(),
+        3,
+        "{draft}"
+    );
+    assert_eq!(
+        draft["tally"]["object"],
+        serde_json::json!(["dave@example.org"])
+    );
+
+    // Fifteen days later the call has closed by itself: adopted (3 supporters > 1 objector, quorum 3).
+    let before = d.relay.messages().len();
+    d.clock.advance(15 * 86_400);
+    let got = d.relay.wait_for(before + members.len() + 1, WAIT).await;
+    let result = got[before..]
+        .iter()
+        .find(|c| {
+            header(&c.data, "Subject")
+                .unwrap_or_default()
+                .starts_with("Result: Call for adoption")
+        })
+        .expect("result mail");
+    let body = text(result);
+    assert!(
+        body.contains("dave@example.org") && body.contains("scope overlaps"),
+        "objections come with reasons: {body}"
+    );
+    assert!(body.contains("the call passed"), "{body}");
+    let draft = show(&d, "draft-smith-quic-foo").unwrap();
+    assert_eq!(draft["state"], "adopted");
+    assert_eq!(draft["call"]["open"], false);
+    d.stop().await;
+}
