@@ -253,3 +253,42 @@ pub fn close(
     }
     Action::CallClose { id: call.id, then }
 }
+
+/// Two days before a call ends, the list is reminded (once), threaded under the announcement.
+pub const REMIND_BEFORE: i64 = 2 * DAY;
+
+pub fn remind(
+    site: &Site,
+    list: &ListConfig,
+    members: &[Member],
+    call: &CallRow,
+    now: Timestamp,
+) -> Action {
+    let chairs = format!("{}-chairs@{}", list.name, list.domain);
+    let subject = format!("Reminder: {}", call.subject);
+    let body = format!(
+        "The {} of {} ends {} (end of day, UTC). If you have not yet said whether you support it, and why,\n\
+         please reply to the announcement on {}.\n",
+        kind_title(&call.kind).to_lowercase(),
+        call.draft,
+        ymd(call.ends_at),
+        list.address(),
+    );
+    let then = members
+        .iter()
+        .filter(|m| m.delivery == "enabled")
+        .filter_map(|m| {
+            let mail = ListMail {
+                from: &chairs,
+                to: &m.address,
+                subject: &subject,
+                body: &body,
+                in_reply_to: Some(&call.anchor),
+                reply_to: Some(&list.address()),
+                attached: None,
+            };
+            list_mail(site, list, now, mail).map(Action::Send)
+        })
+        .collect();
+    Action::CallRemind { id: call.id, then }
+}

@@ -43,6 +43,35 @@ pub async fn run(
                 }
             }
         }
+        // Two days before the end, each open call's list is reminded once.
+        let to_remind = {
+            let store = store.clone();
+            tokio::task::spawn_blocking(move || {
+                store.calls_to_remind(now, super::calls::REMIND_BEFORE)
+            })
+            .await
+        };
+        if let Ok(Ok(calls)) = to_remind {
+            for call in calls {
+                let Some(list) = call
+                    .list
+                    .split_once('@')
+                    .and_then(|(n, d)| cfg.lists.get(n, d))
+                else {
+                    continue;
+                };
+                let Ok(members) = store.members_async(&call.list).await else {
+                    continue;
+                };
+                let action = super::calls::remind(&cfg.site, &list, &members, &call, now);
+                match store.apply_now(vec![action], now).await {
+                    Ok(_) => wakers.outbound.notify_one(),
+                    Err(e) => {
+                        tracing::error!(error = %e, "housekeeping: cannot send a call reminder")
+                    }
+                }
+            }
+        }
         // Calls whose deadline has passed close by themselves (after a restart too).
         let due = {
             let store = store.clone();

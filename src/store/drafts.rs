@@ -195,6 +195,15 @@ pub(crate) fn open_call(c: &Connection, call: &CallRow) -> rusqlite::Result<()> 
     Ok(())
 }
 
+/// Marks an open call's reminder as sent; false when it was sent already (or the call closed).
+pub(crate) fn mark_reminded(c: &Connection, id: i64) -> rusqlite::Result<bool> {
+    Ok(c.prepare_cached(
+        "UPDATE calls SET reminded = 1 WHERE id = ?1 AND reminded = 0 AND state = 'open'",
+    )?
+    .execute([id])?
+        == 1)
+}
+
 /// Closes an open call; false when it was already closed.
 pub(crate) fn close_call(c: &Connection, id: i64) -> rusqlite::Result<bool> {
     Ok(
@@ -247,6 +256,17 @@ impl Store {
         self.read_blocking(|c| {
             let mut stmt = c.prepare(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE state = 'open' AND ends_at <= ?1 ORDER BY id"))?;
             let rows = stmt.query_map([now], call_row)?;
+            rows.collect()
+        })
+    }
+
+    /// Open calls within `window` seconds of their end whose reminder has not gone out.
+    pub fn calls_to_remind(&self, now: Timestamp, window: i64) -> Result<Vec<CallRow>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls WHERE state = 'open' AND reminded = 0 AND ends_at > ?1 AND ends_at - ?2 <= ?1 ORDER BY id"
+            ))?;
+            let rows = stmt.query_map(params![now, window], call_row)?;
             rows.collect()
         })
     }

@@ -219,6 +219,10 @@ const MIGRATIONS: &[&str] = &[
         message_id TEXT NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 6: the reminder two days before a call ends is sent once.
+    r#"
+    ALTER TABLE calls ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

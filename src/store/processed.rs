@@ -86,6 +86,11 @@ pub enum Action {
         id: i64,
         then: Vec<Action>,
     },
+    /// Send a call's reminder (`then`) once.
+    CallRemind {
+        id: i64,
+        then: Vec<Action>,
+    },
     /// Record a reply's position for a call (once per Message-ID).
     CallReply(super::CallReply),
     /// Keep a chair's command text until its confirmation comes back.
@@ -325,6 +330,11 @@ pub(crate) fn apply_actions(
                 }
             }
             Action::CallReply(r) => super::drafts::add_reply(c, r)?,
+            Action::CallRemind { id, then } => {
+                if super::drafts::mark_reminded(c, *id)? {
+                    apply_actions(c, then, now)?;
+                }
+            }
             Action::PendingCommand {
                 token,
                 subject,

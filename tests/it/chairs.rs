@@ -361,9 +361,21 @@ async fn an_adoption_call_is_announced_tallied_and_decided_at_its_deadline() {
         serde_json::json!(["dave@example.org"])
     );
 
-    // Fifteen days later the call has closed by itself: adopted (3 supporters > 1 objector, quorum 3).
+    // Two days before the end, the members are reminded once.
     let before = d.relay.messages().len();
-    d.clock.advance(15 * 86_400);
+    d.clock.advance(13 * 86_400);
+    let got = d.relay.wait_for(before + members.len(), WAIT).await;
+    assert!(got[before..].iter().all(|c| {
+        header(&c.data, "Subject")
+            .unwrap_or_default()
+            .starts_with("Reminder: Call for adoption")
+    }));
+    d.clock.advance(3600);
+    d.wait_queue_drained().await;
+
+    // Fifteen days in, the call has closed by itself: adopted (3 supporters > 1 objector, quorum 3).
+    let before = d.relay.messages().len();
+    d.clock.advance(3 * 86_400);
     let got = d.relay.wait_for(before + members.len() + 1, WAIT).await;
     let result = got[before..]
         .iter()
