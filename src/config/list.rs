@@ -50,6 +50,37 @@ pub struct ListConfig {
     pub subscription: Subscription,
     /// Who may ask `-request` for the member list (`who`).
     pub roster: Roster,
+    pub workflow: Workflow,
+}
+
+/// `[workflow]`: how calls run and end (DESIGN §2).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Workflow {
+    /// `majority`: the tally decides (distinct supporters outnumber objectors and at least `quorum`
+    /// support). `chair`: the tally is evidence only and a chair declares consensus.
+    pub decision: Decision,
+    pub quorum: u32,
+    pub adoption_weeks: u32,
+    pub wglc_weeks: u32,
+}
+
+impl Default for Workflow {
+    fn default() -> Self {
+        Workflow {
+            decision: Decision::Majority,
+            quorum: 3,
+            adoption_weeks: 2,
+            wglc_weeks: 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Majority,
+    Chair,
 }
 
 /// `subscription = "confirm" | "moderate" | "closed"`.
@@ -182,6 +213,8 @@ struct ListFile {
     subscription: Subscription,
     #[serde(default)]
     roster: Roster,
+    #[serde(default)]
+    workflow: Workflow,
 }
 
 /// Keys every list file must have.
@@ -224,6 +257,7 @@ fn trial_base() -> Table {
         base.insert((*key).into(), Value::String("x".into()));
     }
     base.insert("posting".into(), Value::Table(Table::new()));
+    base.insert("workflow".into(), Value::Table(Table::new()));
     base
 }
 
@@ -310,6 +344,18 @@ fn validate(file: &Path, raw: ListFile) -> (ListConfig, Vec<(String, String)>) {
                 "{name:?} is not a list name: 1 to {MAX_NAME_LEN} of a-z 0-9 . _ -, starting with a letter or digit"
             ),
         );
+    }
+    let wf = &raw.workflow;
+    if wf.quorum == 0 {
+        problem("workflow.quorum", "must be at least 1".into());
+    }
+    for (key, weeks) in [
+        ("workflow.adoption_weeks", wf.adoption_weeks),
+        ("workflow.wglc_weeks", wf.wglc_weeks),
+    ] {
+        if !(1..=52).contains(&weeks) {
+            problem(key, format!("{weeks} weeks; a call lasts 1 to 52 weeks"));
+        }
     }
     for pattern in &raw.posting.accept_these_nonmembers {
         if let Err(e) = regex::Regex::new(pattern) {
@@ -402,6 +448,7 @@ fn validate(file: &Path, raw: ListFile) -> (ListConfig, Vec<(String, String)>) {
         posting: raw.posting,
         subscription: raw.subscription,
         roster: raw.roster,
+        workflow: raw.workflow,
     };
     (list, problems)
 }

@@ -16,8 +16,6 @@ use crate::workflow::tally::{self, Reply, Tally};
 
 use super::{Context, ListMail, deliver, list_mail};
 
-/// People who must support for a call to pass.
-pub const QUORUM: usize = 3;
 const DAY: i64 = 86_400;
 
 pub fn kind_title(kind: &str) -> &'static str {
@@ -187,22 +185,32 @@ pub fn close(
 ) -> Action {
     let t = tally_of(call, replies);
     let supporters = t.support.len() + t.support_if.len();
-    let passed = supporters > t.object.len() && supporters >= QUORUM;
+    let quorum = list.workflow.quorum as usize;
+    let passed = supporters > t.object.len() && supporters >= quorum;
     let (from, forward, back) = if call.kind == "wglc" {
         (State::Wglc, State::Writeup, State::WgDoc)
     } else {
         (State::Cfa, State::Adopted, State::Candidate)
     };
-    let to = if passed { forward } else { back };
-    let decision = format!(
-        "Decision (majority, quorum {QUORUM}): {}. {}",
-        if passed {
-            "the call passed"
-        } else {
-            "the call did not pass"
-        },
-        states::describe(Some(from), to)
-    );
+    let (to, decision) = match list.workflow.decision {
+        crate::config::Decision::Majority => {
+            let to = if passed { forward } else { back };
+            let text = format!(
+                "Decision (majority, quorum {quorum}): {}. {}",
+                if passed { "the call passed" } else { "the call did not pass" },
+                states::describe(Some(from), to)
+            );
+            (Some(to), text)
+        }
+        // The tally is evidence only; a WGLC waits in chair-goahead, an adoption call stays in
+        // cfa, until a chair declares consensus.
+        crate::config::Decision::Chair => (
+            (call.kind == "wglc").then_some(State::ChairGoahead),
+            "The chairs will call consensus. This is a summary of positions, not a determination of \
+             consensus (RFC 2418 §3.3, RFC 7282)."
+                .to_owned(),
+        ),
+    };
     let name = match call.rev {
         Some(rev) => format!("{}-{rev:02}", call.draft),
         None => call.draft.clone(),
@@ -216,7 +224,7 @@ pub fn close(
     );
     let chairs = format!("{}-chairs@{}", list.name, list.domain);
     let mut then = Vec::new();
-    if draft_state == Some(from.slug()) {
+    if let Some(to) = to.filter(|_| draft_state == Some(from.slug())) {
         then.push(Action::DraftMove {
             m: DraftMove {
                 list: list.address(),

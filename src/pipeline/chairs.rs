@@ -232,6 +232,14 @@ fn run(
             ),
         )));
     }
+    if let ChairCommand::Consensus {
+        draft,
+        reached,
+        reason,
+    } = cmd
+    {
+        return consensus(ctx, draft, *reached, reason, chair, message_id, lookup);
+    }
     let (draft, rev, to, force, why) = match cmd {
         ChairCommand::Candidate { draft } => (
             draft.clone(),
@@ -310,7 +318,13 @@ fn run(
                 }
                 end_day - today
             }
-            None => 14,
+            None => {
+                7 * i64::from(if to == State::Wglc {
+                    ctx.list.workflow.wglc_weeks
+                } else {
+                    ctx.list.workflow.adoption_weeks
+                })
+            }
         };
         let kind = if to == State::Wglc {
             "wglc"
@@ -345,6 +359,88 @@ fn run(
         forced: mv.forced,
     };
     Ok(Ok((Action::DraftMove { m, then }, text)))
+}
+
+/// A chair's consensus call (under `decision = "chair"`, or after a WGLC left the draft in
+/// chair-goahead): the draft moves, the reason is recorded, and the list is told.
+fn consensus(
+    ctx: &Context<'_>,
+    draft: &str,
+    reached: bool,
+    reason: &str,
+    chair: &str,
+    message_id: &str,
+    lookup: &dyn Lookup,
+) -> Result<Result<(Action, String), String>, String> {
+    let list = ctx.list.address();
+    let name = match states::parse_draft(draft) {
+        Ok(d) => d.name,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let Some(current) = lookup.draft(&list, &name)? else {
+        return Ok(Err(format!("{name} is not a draft of {list}")));
+    };
+    if lookup.open_calls(&list)?.iter().any(|c| c.draft == name) {
+        return Ok(Err(format!(
+            "the call on {name} is still open; close it first"
+        )));
+    }
+    let from = State::from_slug(&current.state);
+    let to = match (from, reached) {
+        (Some(State::ChairGoahead), true) => State::Writeup,
+        (Some(State::ChairGoahead), false) => State::WgDoc,
+        (Some(State::Cfa), true) => State::Adopted,
+        (Some(State::Cfa), false) => State::Candidate,
+        _ => {
+            return Ok(Err(format!(
+                "{name} is in {}, where there is no consensus to call",
+                current.state
+            )));
+        }
+    };
+    let mv = match states::check(from, to, Actor::Chair, false) {
+        Ok(mv) => mv,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let verdict = if reached { "reached" } else { "not reached" };
+    let subject = format!("Consensus on {name}: {verdict}");
+    let body = format!(
+        "The chairs of {list} declare that consensus on {name} was {verdict}.\n\nReason:\n{reason}\n\n{}\n",
+        mv.describe()
+    );
+    let chairs = chairs_address(ctx);
+    let then = ctx
+        .members
+        .iter()
+        .filter(|m| m.delivery == "enabled")
+        .filter_map(|m| {
+            let mail = ListMail {
+                from: &chairs,
+                to: &m.address,
+                subject: &subject,
+                body: &body,
+                in_reply_to: None,
+                reply_to: Some(&list),
+                attached: None,
+            };
+            list_mail(ctx.site, ctx.list, ctx.now, mail).map(Action::Send)
+        })
+        .collect();
+    let m = DraftMove {
+        list: list.clone(),
+        draft: name,
+        rev: current.rev,
+        from: Some(current.state),
+        to: to.slug().to_owned(),
+        actor: chair.to_owned(),
+        why: format!("consensus {verdict}: {reason}"),
+        message_id: message_id.to_owned(),
+        forced: false,
+    };
+    Ok(Ok((
+        Action::DraftMove { m, then },
+        format!("ok: {}; announced to the list", mv.describe()),
+    )))
 }
 
 fn kind_word(kind: &str) -> &'static str {

@@ -396,3 +396,102 @@ async fn an_adoption_call_is_announced_tallied_and_decided_at_its_deadline() {
     assert_eq!(draft["call"]["open"], false);
     d.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_the_chair_rule_a_wglc_waits_for_the_chairs_consensus_call() {
+    let members = ["alice@example.org", "bob@example.net"];
+    let list = format!("{CHAIRS}\n[workflow]\ndecision = \"chair\"\nwglc_weeks = 1");
+    let d = TestDaemon::start_with(&members, "", &list).await;
+    chair_runs(
+        &d,
+        "state draft-ietf-quic-bar wg-doc force reason \"adopted before wgmail\"",
+        "b1@ietf.test",
+    )
+    .await;
+    assert_eq!(show(&d, "draft-ietf-quic-bar").unwrap()["state"], "wg-doc");
+    chair_runs(&d, "wglc start draft-ietf-quic-bar-05", "b2@ietf.test").await;
+    let draft = show(&d, "draft-ietf-quic-bar").unwrap();
+    assert_eq!(draft["state"], "wglc");
+    assert_eq!(draft["call"]["kind"], "wglc");
+    // Consensus cannot be called while the call is open.
+    let got = chair_runs(
+        &d,
+        "consensus draft-ietf-quic-bar reached\nToo early.",
+        "b3@ietf.test",
+    )
+    .await;
+    let early = got
+        .iter()
+        .rev()
+        .find(|c| {
+            header(&c.data, "Subject")
+                .unwrap_or_default()
+                .starts_with("Results")
+        })
+        .map(text)
+        .unwrap();
+    assert!(early.contains("still open"), "{early}");
+
+    // The week passes: the call closes, the tally is only evidence, the draft waits for the chairs.
+    let before = d.relay.messages().len();
+    d.clock.advance(8 * 86_400);
+    let got = d.relay.wait_for(before + members.len() + 1, WAIT).await;
+    let result = got[before..]
+        .iter()
+        .find(|c| {
+            header(&c.data, "Subject")
+                .unwrap_or_default()
+                .starts_with("Result: WG Last Call")
+        })
+        .expect("result");
+    assert!(
+        text(result).contains("The chairs will call consensus")
+            && text(result).contains("summary of positions"),
+        "{}",
+        text(result)
+    );
+    d.wait_queue_drained().await;
+    assert_eq!(
+        show(&d, "draft-ietf-quic-bar").unwrap()["state"],
+        "chair-goahead"
+    );
+
+    let got = chair_runs(
+        &d,
+        "consensus draft-ietf-quic-bar reached\nThe one objection was resolved in -06.",
+        "b4@ietf.test",
+    )
+    .await;
+    let ok = got
+        .iter()
+        .rev()
+        .find(|c| {
+            header(&c.data, "Subject")
+                .unwrap_or_default()
+                .starts_with("Results")
+        })
+        .map(text)
+        .unwrap();
+    assert!(ok.contains("ok:"), "{ok}");
+    assert_eq!(show(&d, "draft-ietf-quic-bar").unwrap()["state"], "writeup");
+    let is_consensus = |c: &Captured| {
+        header(&c.data, "Subject").unwrap_or_default()
+            == "Consensus on draft-ietf-quic-bar: reached"
+    };
+    let others = got.iter().filter(|c| !is_consensus(c)).count();
+    let got = d.relay.wait_for(others + members.len(), WAIT).await;
+    assert_eq!(
+        got.iter().filter(|c| is_consensus(c)).count(),
+        members.len(),
+        "every member is told"
+    );
+    let (_, history, _) = run_cli(
+        &d.dir.path().join("wgmail.toml"),
+        &["draft", "history", "draft-ietf-quic-bar"],
+    );
+    assert!(
+        history.contains("resolved in -06"),
+        "the reason is in the history: {history}"
+    );
+    d.stop().await;
+}

@@ -301,6 +301,7 @@ fn list_defaults_and_lowercase_addresses() {
             posting: wgmail::config::Posting::default(),
             subscription: wgmail::config::Subscription::Confirm,
             roster: wgmail::config::Roster::Owners,
+            workflow: wgmail::config::Workflow::default(),
         }
     );
     assert!(list.is_owner("ALICE@example.org"));
