@@ -241,24 +241,24 @@ pub fn close(
         });
     }
     // The result goes to every member, threaded under the call, and to each chair.
-    let rcpts: Vec<String> = members
-        .iter()
-        .filter(|m| m.delivery == "enabled")
-        .map(|m| m.address.clone())
-        .chain(list.chairs.iter().cloned())
-        .collect();
-    for to in rcpts {
-        let m = ListMail {
-            from: &chairs,
-            to: &to,
-            subject: &subject,
-            body: &body,
-            in_reply_to: Some(&call.anchor),
-            reply_to: Some(&list.address()),
-            attached: None,
-        };
-        then.extend(list_mail(site, list, now, m).map(Action::Send));
-    }
+    let list_address = list.address();
+    let mail = ListMail {
+        from: &chairs,
+        to: "",
+        subject: &subject,
+        body: &body,
+        in_reply_to: Some(&call.anchor),
+        reply_to: Some(&list_address),
+        attached: None,
+    };
+    then.extend(super::list_mail_members(
+        site,
+        list,
+        members,
+        &list.chairs,
+        now,
+        mail,
+    ));
     Action::CallClose { id: call.id, then }
 }
 
@@ -282,21 +282,16 @@ pub fn remind(
         ymd(call.ends_at),
         list.address(),
     );
-    let then = members
-        .iter()
-        .filter(|m| m.delivery == "enabled")
-        .filter_map(|m| {
-            let mail = ListMail {
-                from: &chairs,
-                to: &m.address,
-                subject: &subject,
-                body: &body,
-                in_reply_to: Some(&call.anchor),
-                reply_to: Some(&list.address()),
-                attached: None,
-            };
-            list_mail(site, list, now, mail).map(Action::Send)
-        })
-        .collect();
+    let list_address = list.address();
+    let mail = ListMail {
+        from: &chairs,
+        to: "",
+        subject: &subject,
+        body: &body,
+        in_reply_to: Some(&call.anchor),
+        reply_to: Some(&list_address),
+        attached: None,
+    };
+    let then = super::list_mail_members(site, list, members, &[], now, mail);
     Action::CallRemind { id: call.id, then }
 }

@@ -409,23 +409,16 @@ fn consensus(
         mv.describe()
     );
     let chairs = chairs_address(ctx);
-    let then = ctx
-        .members
-        .iter()
-        .filter(|m| m.delivery == "enabled")
-        .filter_map(|m| {
-            let mail = ListMail {
-                from: &chairs,
-                to: &m.address,
-                subject: &subject,
-                body: &body,
-                in_reply_to: None,
-                reply_to: Some(&list),
-                attached: None,
-            };
-            list_mail(ctx.site, ctx.list, ctx.now, mail).map(Action::Send)
-        })
-        .collect();
+    let mail = ListMail {
+        from: &chairs,
+        to: "",
+        subject: &subject,
+        body: &body,
+        in_reply_to: None,
+        reply_to: Some(&list),
+        attached: None,
+    };
+    let then = super::list_mail_members(ctx.site, ctx.list, ctx.members, &[], ctx.now, mail);
     let m = DraftMove {
         list: list.clone(),
         draft: name,

@@ -209,6 +209,7 @@ fn reject(ctx: &Context<'_>, reason: &str) -> Vec<Action> {
 }
 
 /// Mail a list sends itself (notices, confirmations, reports).
+#[derive(Clone, Copy)]
 pub struct ListMail<'a> {
     pub from: &'a str,
     pub to: &'a str,
@@ -252,6 +253,24 @@ pub fn list_mail(
             vec![m.to.to_owned()],
         )],
     })
+}
+
+/// The same list mail to each enabled member (and any `extra` addresses), one copy each.
+pub fn list_mail_members(
+    site: &Site,
+    list: &ListConfig,
+    members: &[Member],
+    extra: &[String],
+    now: Timestamp,
+    m: ListMail<'_>,
+) -> Vec<Action> {
+    members
+        .iter()
+        .filter(|mb| mb.delivery == "enabled")
+        .map(|mb| mb.address.as_str())
+        .chain(extra.iter().map(String::as_str))
+        .filter_map(|to| list_mail(site, list, now, ListMail { to, ..m }).map(Action::Send))
+        .collect()
 }
 
 /// A notice to the poster, unless the post came from a robot or a null sender (RFC 3834).
