@@ -484,6 +484,12 @@ impl Lists {
     }
 
     /// Every list called `name`, whatever its domain.
+    /// The list whose posting address is `name@domain` (the key the store uses).
+    pub fn by_address(&self, address: &str) -> Option<Arc<ListConfig>> {
+        let (name, domain) = address.split_once('@')?;
+        self.get(name, domain)
+    }
+
     pub fn by_name(&self, name: &str) -> Vec<Arc<ListConfig>> {
         let name = name.to_lowercase();
         self.entries

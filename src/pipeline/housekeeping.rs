@@ -53,11 +53,7 @@ pub async fn run(
         };
         if let Ok(Ok(calls)) = to_remind {
             for call in calls {
-                let Some(list) = call
-                    .list
-                    .split_once('@')
-                    .and_then(|(n, d)| cfg.lists.get(n, d))
-                else {
+                let Some(list) = cfg.lists.by_address(&call.list) else {
                     continue;
                 };
                 let Ok(members) = store.members_async(&call.list).await else {
@@ -79,11 +75,7 @@ pub async fn run(
         };
         if let Ok(Ok(due)) = due {
             for call in due {
-                let Some(list) = call
-                    .list
-                    .split_once('@')
-                    .and_then(|(n, d)| cfg.lists.get(n, d))
-                else {
+                let Some(list) = cfg.lists.by_address(&call.list) else {
                     continue;
                 };
                 let (s, c) = (store.clone(), call.clone());
@@ -120,10 +112,7 @@ pub async fn run(
             Ok(expired) => {
                 let mut actions = Vec::new();
                 for (hold, raw) in expired {
-                    let list = hold
-                        .list
-                        .split_once('@')
-                        .and_then(|(n, d)| cfg.lists.get(n, d));
+                    let list = cfg.lists.by_address(&hold.list);
                     match list {
                         Some(list) => actions.push(super::moderation::expire(
                             &cfg.site, &list, &hold, &raw, now,
