@@ -45,6 +45,8 @@ pub struct ListConfig {
     pub moderators: Vec<String>,
     /// Who may run workflow commands at `<name>-chairs@` (after confirming each by token).
     pub chairs: Vec<String>,
+    /// Who `review start DRAFT reviewers N` picks from, in rotation.
+    pub reviewers: Vec<String>,
     pub posting: Posting,
     /// How subscription requests by mail are handled.
     pub subscription: Subscription,
@@ -63,6 +65,15 @@ pub struct Workflow {
     pub quorum: u32,
     pub adoption_weeks: u32,
     pub wglc_weeks: u32,
+    /// IANA time zone name: a call ends at the end of its last day here.
+    pub time_zone: String,
+}
+
+impl Workflow {
+    /// The list's time zone (validated at load; UTC if it somehow is not known).
+    pub fn tz(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
 }
 
 impl Default for Workflow {
@@ -72,6 +83,7 @@ impl Default for Workflow {
             quorum: 3,
             adoption_weeks: 2,
             wglc_weeks: 2,
+            time_zone: "UTC".into(),
         }
     }
 }
@@ -207,6 +219,8 @@ struct ListFile {
     moderators: Vec<String>,
     #[serde(default)]
     chairs: Vec<String>,
+    #[serde(default)]
+    reviewers: Vec<String>,
     #[serde(default)]
     posting: Posting,
     #[serde(default)]
@@ -357,6 +371,15 @@ fn validate(file: &Path, raw: ListFile) -> (ListConfig, Vec<(String, String)>) {
             problem(key, format!("{weeks} weeks; a call lasts 1 to 52 weeks"));
         }
     }
+    if let Err(e) = jiff::tz::TimeZone::get(&wf.time_zone) {
+        problem(
+            "workflow.time_zone",
+            format!(
+                "{:?} is not a known time zone (an IANA name such as \"Europe/Paris\"): {e}",
+                wf.time_zone
+            ),
+        );
+    }
     for pattern in &raw.posting.accept_these_nonmembers {
         if let Err(e) = regex::Regex::new(pattern) {
             problem(
@@ -424,6 +447,7 @@ fn validate(file: &Path, raw: ListFile) -> (ListConfig, Vec<(String, String)>) {
     let owners = addresses("owners", raw.owners);
     let moderators = addresses("moderators", raw.moderators);
     let chairs = addresses("chairs", raw.chairs);
+    let reviewers = addresses("reviewers", raw.reviewers);
     // At least one owner: `<name>-owner@` must reach a person, and refused edits to this file are
     // reported to the owners. An ownerless list would fail silently in both.
     if !owners_given {
@@ -445,6 +469,7 @@ fn validate(file: &Path, raw: ListFile) -> (ListConfig, Vec<(String, String)>) {
         owners,
         moderators,
         chairs,
+        reviewers,
         posting: raw.posting,
         subscription: raw.subscription,
         roster: raw.roster,

@@ -59,6 +59,15 @@ threshold = 5
 
 [holds]
 ttl = 1209600
+
+[iesg]
+members = []
+
+[iab]
+members = []
+
+[reports]
+weekly = true
 "#;
 
 /// Prefix of the environment variables that override site keys.
@@ -79,6 +88,43 @@ pub struct Site {
     pub tokens: TokensSection,
     pub bounces: BouncesSection,
     pub holds: HoldsSection,
+    pub iesg: IesgSection,
+    pub iab: IabSection,
+    pub reports: ReportsSection,
+}
+
+/// `[iesg]`: who runs the IESG steps (`ietf-lc`, `approve`, `published`) and where IETF last calls
+/// are announced.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IesgSection {
+    /// Addresses allowed to send IESG steps to any list's `-chairs@` (each confirmed by token);
+    /// they also receive the weekly report.
+    pub members: Vec<String>,
+    /// The IETF-wide announcement list: IETF last calls go there as well as to the WG list.
+    #[serde(default)]
+    pub announce_list: Option<String>,
+}
+
+/// `[iab]`: who else receives the weekly report.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IabSection {
+    pub members: Vec<String>,
+}
+
+/// `[reports]`: the weekly report to the IESG and IAB.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsSection {
+    /// Mail the report every 7 days to `[iesg] members` and `[iab] members`.
+    pub weekly: bool,
+}
+
+impl IesgSection {
+    pub fn is_member(&self, address: &str) -> bool {
+        self.members.iter().any(|m| m.eq_ignore_ascii_case(address))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -314,6 +360,27 @@ impl Site {
         }
         if self.lists.dir.as_os_str().is_empty() {
             problem("lists.dir", "must not be empty".into());
+        }
+        for (key, addresses) in [
+            ("iesg.members", &self.iesg.members),
+            ("iab.members", &self.iab.members),
+        ] {
+            for a in addresses {
+                if !super::plausible_address(a) {
+                    problem(
+                        key,
+                        format!("{a:?} is not a bare address like local@example.org"),
+                    );
+                }
+            }
+        }
+        if let Some(a) = &self.iesg.announce_list
+            && !super::plausible_address(a)
+        {
+            problem(
+                "iesg.announce_list",
+                format!("{a:?} is not a bare address like ietf-announce@example.org"),
+            );
         }
         problems
     }

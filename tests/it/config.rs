@@ -126,7 +126,13 @@ fn shipped_site_file_documents_every_key_with_its_default() {
     let documented: toml::Table = uncommented.parse().unwrap();
     let defaults: toml::Table = DEFAULTS.parse().unwrap();
     assert_eq!(documented, defaults);
-    for key in ["lmtp_listen", "tls_cert", "tls_key", "maildir"] {
+    for key in [
+        "lmtp_listen",
+        "tls_cert",
+        "tls_key",
+        "maildir",
+        "announce_list",
+    ] {
         assert!(
             text.contains(&format!("# Example: {key} = ")),
             "{key} is not documented"
@@ -298,6 +304,7 @@ fn list_defaults_and_lowercase_addresses() {
             owners: vec!["alice@example.org".into()],
             moderators: vec![],
             chairs: vec![],
+            reviewers: vec![],
             posting: wgmail::config::Posting::default(),
             subscription: wgmail::config::Subscription::Confirm,
             roster: wgmail::config::Roster::Owners,
@@ -588,4 +595,41 @@ async fn watch_reloads_on_sighup() {
         .await
         .expect("watch returns on shutdown")
         .unwrap();
+}
+
+#[test]
+fn list_time_zone_and_reviewers_are_validated() {
+    let text = format!(
+        "{}reviewers = [\"Rev@Example.org\", \"not an address\"]\n[workflow]\ntime_zone = \"Mars/Olympus\"\n",
+        list_text("wg", "")
+    );
+    let problems = list_problems("wg.toml", &text);
+    let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(keys, ["workflow.time_zone", "reviewers"], "{problems:?}");
+    assert!(problems[0].reason.contains("Mars/Olympus"), "{problems:?}");
+
+    let text = format!(
+        "{}reviewers = [\"Rev@Example.org\"]\n[workflow]\ntime_zone = \"America/Los_Angeles\"\n",
+        list_text("wg", "")
+    );
+    let list = parse_list(Path::new("wg.toml"), &text).expect("valid");
+    assert_eq!(list.reviewers, ["rev@example.org"]);
+    assert_eq!(list.workflow.tz().iana_name(), Some("America/Los_Angeles"));
+}
+
+#[test]
+fn iesg_and_iab_addresses_are_validated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "wgmail.toml",
+        "[iesg]\nmembers = [\"ad@example.org\", \"nobody\"]\nannounce_list = \"x\"\n[iab]\nmembers = [\"@\"]\n",
+    );
+    let problems = site_problems(load_site_from(Some(&file), env(&[])));
+    let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["iab.members", "iesg.announce_list", "iesg.members"],
+        "{problems:?}"
+    );
 }
