@@ -110,6 +110,15 @@ pub enum Action {
         set: Option<BounceState>,
         then: Vec<Action>,
     },
+    /// Compare-and-set a named counter (0 when absent): only if it still holds `expect`, set it to
+    /// `set` and apply `then`. Scheduled mail (the weekly report) therefore goes out once even if
+    /// two passes race or a pass is replayed after a crash.
+    CounterSet {
+        name: String,
+        expect: i64,
+        set: i64,
+        then: Vec<Action>,
+    },
 }
 
 /// The bounce bookkeeping of one member.
@@ -335,6 +344,27 @@ pub(crate) fn apply_actions(
                     apply_actions(c, then, now)?;
                 }
             }
+            Action::CounterSet {
+                name,
+                expect,
+                set,
+                then,
+            } => {
+                let current: i64 = c
+                    .prepare_cached(
+                        "SELECT coalesce((SELECT value FROM counters WHERE name = ?1), 0)",
+                    )?
+                    .query_row([name], |r| r.get(0))?;
+                if current == *expect {
+                    c.prepare_cached(
+                        "INSERT INTO counters (name, value) VALUES (?1, ?2)
+                         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    )?
+                    .execute(params![name, set])?;
+                    let inner = apply_actions(c, then, now)?;
+                    applied.rate_limited += inner.rate_limited;
+                }
+            }
             Action::PendingCommand {
                 token,
                 subject,
@@ -385,5 +415,19 @@ impl Store {
     ) -> impl Future<Output = Result<Applied, StoreError>> + Send + 'static {
         let rx = self.submit(move |c| apply(c, queue_id, &actions, now));
         async move { rx?.await.map_err(|_| StoreError::Closed)? }
+    }
+}
+
+impl Store {
+    /// A named counter's value (0 when absent); see [`Action::CounterSet`].
+    pub fn counter_value(&self, name: &str) -> Result<i64, StoreError> {
+        let name = name.to_owned();
+        self.read_blocking(move |c| {
+            c.query_row(
+                "SELECT coalesce((SELECT value FROM counters WHERE name = ?1), 0)",
+                [name],
+                |r| r.get(0),
+            )
+        })
     }
 }
