@@ -123,3 +123,41 @@ mod tests {
         assert_eq!(c.now(), 150);
     }
 }
+
+/// The calendar day `ts` falls on in `tz`.
+pub fn local_date(tz: &jiff::tz::TimeZone, ts: Timestamp) -> jiff::civil::Date {
+    jiff::Timestamp::from_second(ts)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(tz.clone())
+        .date()
+}
+
+/// `YYYY-MM-DD` of `ts` in `tz`.
+pub fn local_ymd(tz: &jiff::tz::TimeZone, ts: Timestamp) -> String {
+    local_date(tz, ts).to_string()
+}
+
+/// The last second of `date` in `tz` (where deadlines fall). DST is handled: the day ends where
+/// the next one starts, whatever its length.
+pub fn end_of_day(tz: &jiff::tz::TimeZone, date: jiff::civil::Date) -> Option<Timestamp> {
+    let next = date.tomorrow().ok()?.to_zoned(tz.clone()).ok()?;
+    Some(next.timestamp().as_second() - 1)
+}
+
+#[cfg(test)]
+mod tz_tests {
+    use super::*;
+
+    #[test]
+    fn end_of_day_follows_the_zone() {
+        let la = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+        let d = jiff::civil::date(2026, 12, 12);
+        // 2026-12-13 00:00 PST = 08:00 UTC.
+        let end = end_of_day(&la, d).unwrap();
+        assert_eq!(ymd(end), "2026-12-13");
+        assert_eq!(local_ymd(&la, end), "2026-12-12");
+        assert_eq!(local_ymd(&la, end + 1), "2026-12-13");
+        let utc = jiff::tz::TimeZone::UTC;
+        assert_eq!(end_of_day(&utc, d).unwrap() % 86_400, 86_399);
+    }
+}

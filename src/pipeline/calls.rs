@@ -1,66 +1,163 @@
-//! Calls (DESIGN §2–3): a chair opens an adoption call or a WG last call, the server announces it
-//! to the list (that message is the call's anchor), replies to the list that thread to the anchor
-//! or carry its subject are classified and recorded, and the call closes — by a chair's command or
-//! at its deadline — with the tally mailed to the list and the list's decision rule applied.
+//! Calls (DESIGN §2–3): a chair opens an adoption call or a WG last call (an IESG member an IETF
+//! last call), the server announces it to the list (that message is the call's anchor; an IETF
+//! last call goes to the site's announce list too), replies to the list that thread to the anchor
+//! or carry its subject are classified and recorded, and the call closes — by a command or at its
+//! deadline, the end of its last day in the list's time zone — with the tally mailed to the list
+//! and the list's decision rule applied.
 //!
-//! The decision here is the default `majority` rule: the draft goes forward when distinct
-//! supporters outnumber distinct objectors and at least three people support; otherwise it goes
-//! back (`cfa` → `candidate`, `wglc` → `wg-doc`).
+//! Replies that come after the deadline are still recorded for [`crate::store::LATE_WINDOW`] and
+//! listed apart as late; replies from people who were not list members are counted and flagged.
 
-use crate::clock::{Timestamp, ymd};
+use crate::clock::{Timestamp, end_of_day, local_date, local_ymd};
 use crate::config::{ListConfig, Site};
-use crate::store::{Action, CallReply, CallRow, DraftMove, Member, QueueItem};
+use crate::store::{
+    Action, CallReply, CallRow, DraftMeta, DraftMove, Member, OutboundJob, QueueItem,
+};
 use crate::workflow::positions::{self, Classified, Position};
-use crate::workflow::states::{self, State};
+use crate::workflow::states::{self, Actor, State};
 use crate::workflow::tally::{self, Reply, Tally};
 
 use super::{Context, ListMail, deliver, list_mail};
 
 const DAY: i64 = 86_400;
 
+/// The three kinds of call, as stored.
+pub const ADOPTION: &str = "adoption";
+pub const WGLC: &str = "wglc";
+pub const IETF_LC: &str = "ietf-lc";
+
 pub fn kind_title(kind: &str) -> &'static str {
-    if kind == "wglc" {
-        "WG Last Call"
-    } else {
-        "Call for adoption"
+    match kind {
+        WGLC => "WG Last Call",
+        IETF_LC => "IETF Last Call",
+        _ => "Call for adoption",
     }
+}
+
+/// What a call's announcement says about the draft.
+pub struct Called<'a> {
+    pub draft: &'a str,
+    pub rev: i64,
+    /// The document's title, for the IETF last call subject (the draft name when unknown).
+    pub title: &'a str,
+    /// The intended status's name ("Proposed Standard"), for the IETF last call.
+    pub status: &'a str,
+}
+
+impl Called<'_> {
+    fn name(&self) -> String {
+        format!("{}-{:02}", self.draft, self.rev)
+    }
+}
+
+/// The call's deadline as the list shows it: `YYYY-MM-DD` in its time zone.
+pub fn ends_ymd(list: &ListConfig, ends_at: Timestamp) -> String {
+    local_ymd(&list.workflow.tz(), ends_at)
+}
+
+/// When a call ends: the end of the day `end` names (or `default_days` from today), in the list's
+/// time zone. Refused when that day is not after today, or sooner than `min_days` from today.
+pub fn deadline(
+    list: &ListConfig,
+    now: Timestamp,
+    end: Option<crate::workflow::commands::End>,
+    default_days: i64,
+    min_days: i64,
+) -> Result<Timestamp, String> {
+    use crate::workflow::commands::End;
+    use jiff::ToSpan;
+    let tz = list.workflow.tz();
+    let today = local_date(&tz, now);
+    let date = match end {
+        Some(End::On(d)) => jiff::civil::Date::new(d.y as i16, d.m as i8, d.d as i8)
+            .map_err(|_| format!("{d} is not a date"))?,
+        Some(End::For { days }) => today
+            .checked_add(i64::from(days).days())
+            .map_err(|_| "that is too far away".to_owned())?,
+        None => today
+            .checked_add(default_days.days())
+            .map_err(|_| "that is too far away".to_owned())?,
+    };
+    let days = days_between(today, date);
+    if days <= 0 {
+        return Err(format!(
+            "the call cannot end on {date}, which is not after today ({today}, {})",
+            list.workflow.time_zone
+        ));
+    }
+    if days < min_days {
+        let earliest = today.checked_add(min_days.days()).unwrap_or(date);
+        return Err(format!(
+            "this call lasts at least {min_days} days; the earliest end is {earliest}"
+        ));
+    }
+    end_of_day(&tz, date).ok_or_else(|| "that is too far away".to_owned())
+}
+
+fn days_between(a: jiff::civil::Date, b: jiff::civil::Date) -> i64 {
+    let n = |d: jiff::civil::Date| {
+        super::chairs::days_from_civil(
+            i64::from(d.year()),
+            i64::from(d.month()),
+            i64::from(d.day()),
+        )
+    };
+    n(b) - n(a)
 }
 
 /// The announcement of a new call, delivered and archived like a post; returns the actions and
 /// the call row (whose anchor is the announcement's Message-ID).
-#[allow(clippy::too_many_arguments)]
 pub fn announce(
     site: &Site,
     list: &ListConfig,
     members: &[Member],
     kind: &str,
-    draft: &str,
-    rev: u8,
-    days: i64,
+    called: &Called<'_>,
+    ends_at: Timestamp,
     now: Timestamp,
 ) -> Option<(Vec<Action>, CallRow)> {
-    // The call ends at the end of its last day (UTC; list time zones come later).
-    let ends_at = (now + days * DAY).div_euclid(DAY) * DAY + DAY - 1;
-    let name = format!("{draft}-{rev:02}");
-    let subject = format!("{}: {name} (Ends {})", kind_title(kind), ymd(ends_at));
-    let what = if kind == "wglc" {
-        "a WG last call on"
-    } else {
-        "a call for adoption of"
+    let name = called.name();
+    let end = ends_ymd(list, ends_at);
+    let tz = &list.workflow.time_zone;
+    let wg = &list.name;
+    let addr = list.address();
+    let (subject, body) = match kind {
+        IETF_LC => (
+            format!(
+                "Last Call: <{name}.txt> ({}) to {}",
+                called.title, called.status
+            ),
+            format!(
+                "The IESG has received a request from the {wg} working group to consider the following document:\n\
+                 - '{title}'\n  <{name}.txt> as {status}\n\n\
+                 The IESG plans to make a decision in the next few weeks, and solicits final comments on this\n\
+                 action. Please send substantive comments to {addr} by {end} (end of day, {tz}).\n",
+                title = called.title,
+                status = called.status,
+            ),
+        ),
+        _ => {
+            let (what, question) = if kind == WGLC {
+                (
+                    "a WG last call on",
+                    "saying whether you support or object to publishing this document",
+                )
+            } else {
+                (
+                    "a call for adoption of",
+                    "saying whether you support adopting this draft",
+                )
+            };
+            (
+                format!("{}: {name} (Ends {end})", kind_title(kind)),
+                format!(
+                    "This message starts {what} {name} by the {wg} working group.\nPlease reply to this message, keeping {addr} in copy, {question}, and why.\n\
+                     Reasons help the chairs more than bare \"+1\"s; objections should say what would resolve them.\n\
+                     The call ends {end} (end of day, {tz}).\n"
+                ),
+            )
+        }
     };
-    let question = if kind == "wglc" {
-        "saying whether you support or object to publishing this document"
-    } else {
-        "saying whether you support adopting this draft"
-    };
-    let body = format!(
-        "This message starts {what} {name} by the {wg} working group.\nPlease reply to this message, keeping {addr} in copy, {question}, and why.\n\
-         Reasons help the chairs more than bare \"+1\"s; objections should say what would resolve them.\n\
-         The call ends {end} (end of day, UTC).\n",
-        wg = list.name,
-        addr = list.address(),
-        end = ymd(ends_at),
-    );
     let chairs = format!("{}-chairs@{}", list.name, list.domain);
     let job = list_mail(
         site,
@@ -68,11 +165,11 @@ pub fn announce(
         now,
         ListMail {
             from: &chairs,
-            to: &list.address(),
+            to: &addr,
             subject: &subject,
             body: &body,
             in_reply_to: None,
-            reply_to: Some(&list.address()),
+            reply_to: Some(&addr),
             attached: None,
         },
     )?;
@@ -83,9 +180,9 @@ pub fn announce(
         id: 0,
         received_at: now,
         mail_from: chairs.clone(),
-        rcpt_to: vec![list.address()],
+        rcpt_to: vec![addr.clone()],
         peer: "workflow".into(),
-        raw,
+        raw: raw.clone(),
     };
     let ctx = Context {
         site,
@@ -97,26 +194,54 @@ pub fn announce(
         members,
         now,
     };
-    let actions = deliver(&ctx);
+    let mut actions = deliver(&ctx);
+    if kind == IETF_LC {
+        actions.extend(to_announce_list(site, list, raw));
+    }
     let call = CallRow {
         id: 0,
-        list: list.address(),
-        draft: draft.to_owned(),
+        list: addr,
+        draft: called.draft.to_owned(),
         kind: kind.to_owned(),
-        rev: Some(i64::from(rev)),
+        rev: Some(called.rev),
         anchor,
-        subject: subject.clone(),
+        subject,
         opened_at: now,
         ends_at,
         state: "open".into(),
+        closed_at: None,
     };
     Some((actions, call))
 }
 
-/// The positions in an accepted post that replies to one of the list's open calls.
-pub fn tap(ctx: &Context<'_>, calls: &[CallRow]) -> Vec<Action> {
+/// The same message to the site's IETF-wide announce list, if one is configured.
+pub fn to_announce_list(site: &Site, list: &ListConfig, raw: Vec<u8>) -> Option<Action> {
+    let to = site.iesg.announce_list.clone()?;
+    Some(Action::Send(OutboundJob {
+        list: list.address(),
+        body: raw,
+        personalize: false,
+        envelopes: vec![(
+            crate::address::bounces_address(&list.name, &list.domain),
+            vec![to],
+        )],
+    }))
+}
+
+/// The positions in an accepted post that replies to one of the list's calls: open ones, and
+/// recently closed ones (the reply is then late). `parent_position` gives the position recorded
+/// for a message in a call, so `+1 to Carol's point` can take Carol's side.
+pub fn tap(
+    ctx: &Context<'_>,
+    calls: &[CallRow],
+    parent_position: &dyn Fn(i64, &str) -> Option<Position>,
+) -> Vec<Action> {
     let base = tally::base_subject(&ctx.parsed.subject);
     let mut out = Vec::new();
+    let member = ctx
+        .members
+        .iter()
+        .any(|m| m.address.eq_ignore_ascii_case(ctx.sender));
     for call in calls {
         let threads = ctx
             .parsed
@@ -129,31 +254,69 @@ pub fn tap(ctx: &Context<'_>, calls: &[CallRow]) -> Vec<Action> {
         if !threads && !(!call_base.is_empty() && base.starts_with(&call_base)) {
             continue;
         }
-        let classified =
+        let mut classified =
             positions::classify(&ctx.parsed.body_text, ctx.parsed.auto_submitted.as_deref());
         if classified.position == Position::Ignore {
             continue;
         }
+        if classified.follows_parent
+            && let Some(parent) = ctx
+                .parsed
+                .in_reply_to
+                .first()
+                .or(ctx.parsed.references.last())
+                .map(String::as_str)
+            && let Some(theirs) = parent_position(call.id, parent)
+        {
+            classified.position = relative_position(classified.position, theirs);
+        }
+        // A reply after the deadline is dated no earlier than its arrival, so a back-dated Date
+        // header cannot sneak it into the count.
+        let date = ctx.parsed.date.unwrap_or(ctx.item.received_at);
+        let date = if ctx.item.received_at > call.ends_at {
+            date.max(ctx.item.received_at)
+        } else {
+            date
+        };
         out.push(Action::CallReply(CallReply {
             call_id: call.id,
             message_id: ctx.message_id.to_owned(),
             person: tally::identity(ctx.sender),
             name: ctx.parsed.from_name.clone(),
-            date: ctx.parsed.date.unwrap_or(ctx.item.received_at),
-            position: serde_json::to_value(classified.position)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            date,
+            position: position_slug(classified.position),
             evidence: classified.evidence,
             reason: classified.reason,
+            member,
         }));
     }
     out
 }
 
+/// `+1 to X` takes X's objection; `-1 to X` turns X's objection into support. Other parents leave
+/// the reply's own reading in place.
+pub fn relative_position(own: Position, parent: Position) -> Position {
+    match (own, parent) {
+        (Position::Support, Position::Object) => Position::Object,
+        (Position::Object, Position::Object) => Position::Support,
+        (own, _) => own,
+    }
+}
+
+pub fn position_slug(p: Position) -> String {
+    serde_json::to_value(p)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub fn position_of(slug: &str) -> Position {
+    serde_json::from_value(serde_json::Value::String(slug.to_owned())).unwrap_or(Position::Comment)
+}
+
 /// The tally of a call from its recorded replies.
 pub fn tally_of(call: &CallRow, replies: &[CallReply]) -> Tally {
-    let replies: Vec<Reply> = replies
+    let rs: Vec<Reply> = replies
         .iter()
         .map(|r| Reply {
             from: r.person.clone(),
@@ -161,17 +324,34 @@ pub fn tally_of(call: &CallRow, replies: &[CallReply]) -> Tally {
             date: r.date,
             message_id: r.message_id.clone(),
             classified: Classified {
-                position: serde_json::from_value(serde_json::Value::String(r.position.clone()))
-                    .unwrap_or(Position::Comment),
+                position: position_of(&r.position),
                 evidence: r.evidence.clone(),
                 reason: r.reason.clone(),
+                follows_parent: false,
             },
         })
         .collect();
-    tally::tally(&replies, Some(call.ends_at))
+    let mut t = tally::tally(&rs, Some(call.ends_at));
+    let counted = |who: &String| {
+        t.support.contains(who)
+            || t.support_if.contains(who)
+            || t.object.contains(who)
+            || t.no_objection.contains(who)
+            || t.neutral.contains(who)
+    };
+    let mut outsiders: Vec<String> = replies
+        .iter()
+        .filter(|r| !r.member && counted(&r.person))
+        .map(|r| r.person.clone())
+        .collect();
+    outsiders.sort();
+    outsiders.dedup();
+    t.not_members = outsiders;
+    t
 }
 
-/// Closes a call: the tally goes to the list and the chairs, and the majority rule moves the draft.
+/// Closes a call: the tally goes to the list and the chairs, and the list's decision rule moves
+/// the draft. An IETF last call always goes on to IESG evaluation, where the IESG weighs it.
 #[allow(clippy::too_many_arguments)]
 pub fn close(
     site: &Site,
@@ -187,25 +367,38 @@ pub fn close(
     let supporters = t.support.len() + t.support_if.len();
     let quorum = list.workflow.quorum as usize;
     let passed = supporters > t.object.len() && supporters >= quorum;
-    let (from, forward, back) = if call.kind == "wglc" {
-        (State::Wglc, State::Writeup, State::WgDoc)
-    } else {
-        (State::Cfa, State::Adopted, State::Candidate)
+    let (from, forward, back) = match call.kind.as_str() {
+        WGLC => (State::Wglc, State::Writeup, State::WgDoc),
+        IETF_LC => (State::IetfLc, State::IesgEval, State::IesgEval),
+        _ => (State::Cfa, State::Adopted, State::Candidate),
     };
     let (to, decision) = match list.workflow.decision {
+        _ if call.kind == IETF_LC => (
+            Some(forward),
+            format!(
+                "The IESG evaluates the last call comments. {}",
+                states::describe(Some(from), forward)
+            ),
+        ),
         crate::config::Decision::Majority => {
             let to = if passed { forward } else { back };
+            let mv = states::check(Some(from), to, Actor::Deadline, false).ok();
             let text = format!(
                 "Decision (majority, quorum {quorum}): {}. {}",
-                if passed { "the call passed" } else { "the call did not pass" },
-                states::describe(Some(from), to)
+                if passed {
+                    "the call passed"
+                } else {
+                    "the call did not pass"
+                },
+                mv.map(|m| m.describe().replace('\n', " "))
+                    .unwrap_or_else(|| states::describe(Some(from), to))
             );
             (Some(to), text)
         }
         // The tally is evidence only; a WGLC waits in chair-goahead, an adoption call stays in
         // cfa, until a chair declares consensus.
         crate::config::Decision::Chair => (
-            (call.kind == "wglc").then_some(State::ChairGoahead),
+            (call.kind == WGLC).then_some(State::ChairGoahead),
             "The chairs will call consensus. This is a summary of positions, not a determination of \
              consensus (RFC 2418 §3.3, RFC 7282)."
                 .to_owned(),
@@ -215,16 +408,23 @@ pub fn close(
         Some(rev) => format!("{}-{rev:02}", call.draft),
         None => call.draft.clone(),
     };
-    let subject = format!("Result: {}: {name}", kind_title(&call.kind));
+    let title = match call.kind.as_str() {
+        IETF_LC => "Last Call",
+        k => kind_title(k),
+    };
+    let subject = format!("Result: {title}: {name}");
     let body = format!(
         "The {} of {name} ended {}.\n\n{}\n{decision}\n",
         kind_title(&call.kind).to_lowercase(),
-        ymd(call.ends_at.min(now)),
+        ends_ymd(list, call.ends_at.min(now)),
         tally::render_text(&t)
     );
     let chairs = format!("{}-chairs@{}", list.name, list.domain);
     let mut then = Vec::new();
     if let Some(to) = to.filter(|_| draft_state == Some(from.slug())) {
+        let tag = states::check(Some(from), to, Actor::Deadline, false)
+            .ok()
+            .and_then(|m| m.tag);
         then.push(Action::DraftMove {
             m: DraftMove {
                 list: list.address(),
@@ -237,10 +437,27 @@ pub fn close(
                 message_id: call.anchor.clone(),
                 forced: false,
             },
-            then: Vec::new(),
+            then: tag
+                .map(|tag| {
+                    Action::DraftMeta(DraftMeta {
+                        list: list.address(),
+                        draft: call.draft.clone(),
+                        add_tags: vec![tag.slug().to_owned()],
+                        ..DraftMeta::default()
+                    })
+                })
+                .into_iter()
+                .collect(),
         });
     }
-    // The result goes to every member, threaded under the call, and to each chair.
+    // The result goes to every member, threaded under the call, and to each chair (and, for an
+    // IETF last call, to the IESG).
+    let mut extra = list.chairs.clone();
+    if call.kind == IETF_LC {
+        extra.extend(site.iesg.members.iter().map(|m| m.to_lowercase()));
+    }
+    extra.sort();
+    extra.dedup();
     let list_address = list.address();
     let mail = ListMail {
         from: &chairs,
@@ -252,14 +469,52 @@ pub fn close(
         attached: None,
     };
     then.extend(super::list_mail_members(
-        site,
-        list,
-        members,
-        &list.chairs,
-        now,
-        mail,
+        site, list, members, &extra, now, mail,
     ));
     Action::CallClose { id: call.id, then }
+}
+
+/// Moves an open call's deadline and tells the list, threaded under the announcement.
+pub fn extend(
+    site: &Site,
+    list: &ListConfig,
+    members: &[Member],
+    call: &CallRow,
+    ends_at: Timestamp,
+    actor: &str,
+    now: Timestamp,
+) -> Action {
+    let chairs = format!("{}-chairs@{}", list.name, list.domain);
+    let end = ends_ymd(list, ends_at);
+    let subject = format!(
+        "Extended: {} (Ends {end})",
+        call.subject.split(" (Ends").next().unwrap_or(&call.subject)
+    );
+    let body = format!(
+        "The {} of {} is extended by {actor}: it now ends {end} (end of day, {}), instead of {}.\n\
+         Please reply to the announcement on {} if you have not yet said whether you support it, and why.\n",
+        kind_title(&call.kind).to_lowercase(),
+        call.draft,
+        list.workflow.time_zone,
+        ends_ymd(list, call.ends_at),
+        list.address(),
+    );
+    let list_address = list.address();
+    let mail = ListMail {
+        from: &chairs,
+        to: "",
+        subject: &subject,
+        body: &body,
+        in_reply_to: Some(&call.anchor),
+        reply_to: Some(&list_address),
+        attached: None,
+    };
+    let then = super::list_mail_members(site, list, members, &[], now, mail);
+    Action::CallExtend {
+        id: call.id,
+        ends_at,
+        then,
+    }
 }
 
 /// Two days before a call ends, the list is reminded (once), threaded under the announcement.
@@ -275,11 +530,12 @@ pub fn remind(
     let chairs = format!("{}-chairs@{}", list.name, list.domain);
     let subject = format!("Reminder: {}", call.subject);
     let body = format!(
-        "The {} of {} ends {} (end of day, UTC). If you have not yet said whether you support it, and why,\n\
+        "The {} of {} ends {} (end of day, {}). If you have not yet said whether you support it, and why,\n\
          please reply to the announcement on {}.\n",
         kind_title(&call.kind).to_lowercase(),
         call.draft,
-        ymd(call.ends_at),
+        ends_ymd(list, call.ends_at),
+        list.workflow.time_zone,
         list.address(),
     );
     let list_address = list.address();

@@ -7,16 +7,17 @@
 //! A forged From therefore never moves a draft. Every move is checked against the one transition
 //! table and recorded as an append-only event.
 //!
-//! Supported so far: `candidate`, `state … [force] [reason "…"]`, `status`, `history`, `help`. The
-//! call commands (adoption, WGLC, IETF LC, consensus, publication) answer that they are not yet
-//! supported rather than half-work.
+//! Who may send what: `propose` any member; the IESG steps (`ietf-lc`, `approve`, `published`) the
+//! site's `[iesg] members`; everything else the list's chairs. Each is confirmed the same way.
 
-use crate::store::{Action, CallReply, CallRow, DraftMove, DraftRow, EventRow, TokenRow};
+use crate::store::{
+    Action, CallReply, CallRow, DraftMeta, DraftMove, DraftRow, EventRow, TokenRow,
+};
 use crate::workflow::commands::End;
 use crate::workflow::commands::{self, ChairCommand};
 use crate::workflow::states::{self, Actor, State};
 
-use super::{Context, ListMail, list_mail};
+use super::{Context, ListMail, calls, list_mail};
 
 /// Read access the chairs' robot needs.
 pub trait Lookup {
@@ -26,6 +27,56 @@ pub trait Lookup {
     fn open_calls(&self, list: &str) -> Result<Vec<CallRow>, String>;
     fn latest_call(&self, list: &str, draft: &str) -> Result<Option<CallRow>, String>;
     fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, String>;
+    /// Open calls and those closed recently enough that replies still count as late.
+    fn answerable_calls(&self, list: &str, now: i64) -> Result<Vec<CallRow>, String>;
+    /// The position recorded for one message in a call.
+    fn reply_position(&self, call_id: i64, message_id: &str) -> Result<Option<String>, String>;
+    /// When each reviewer of the list was last assigned a review.
+    fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, String>;
+    fn proposal_count(&self, list: &str) -> Result<i64, String>;
+}
+
+/// Who may send a state-changing command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Authority {
+    Chair,
+    Member,
+    Iesg,
+}
+
+fn authority(cmd: &ChairCommand) -> Authority {
+    if cmd.needs_iesg() {
+        Authority::Iesg
+    } else if matches!(cmd, ChairCommand::Propose { .. }) {
+        Authority::Member
+    } else {
+        Authority::Chair
+    }
+}
+
+/// Why `sender` may not send `cmd`, if they may not.
+fn refusal(ctx: &Context<'_>, cmd: &ChairCommand, sender: &str) -> Option<String> {
+    let ok = match authority(cmd) {
+        Authority::Chair => ctx.list.is_chair(sender),
+        Authority::Iesg => ctx.site.iesg.is_member(sender),
+        Authority::Member => {
+            ctx.list.is_chair(sender)
+                || ctx
+                    .members
+                    .iter()
+                    .any(|m| m.address.eq_ignore_ascii_case(sender))
+        }
+    };
+    (!ok).then(|| match authority(cmd) {
+        Authority::Chair => format!(
+            "only the chairs of {} may send this command",
+            ctx.list.address()
+        ),
+        Authority::Iesg => {
+            "only IESG members (the site's [iesg] members) may send this command".into()
+        }
+        Authority::Member => format!("only members of {} may propose work", ctx.list.address()),
+    })
 }
 
 fn chairs_address(ctx: &Context<'_>) -> String {
@@ -62,10 +113,10 @@ pub fn handle(
             Ok(cmd) if cmd.is_read_only() => {
                 results.push(format!("> {}\n{}", line.text, read_only(ctx, cmd, lookup)?))
             }
-            Ok(_) if !ctx.list.is_chair(ctx.sender) => results.push(format!(
-                "> {}\nerror: only the chairs of {} may send this command",
+            Ok(cmd) if refusal(ctx, cmd, ctx.sender).is_some() => results.push(format!(
+                "> {}\nerror: {}",
                 line.text,
-                ctx.list.address()
+                refusal(ctx, cmd, ctx.sender).unwrap_or_default()
             )),
             Ok(_) => {
                 needs_confirmation = true;
@@ -87,7 +138,7 @@ pub fn handle(
             chairs = chairs_address(ctx),
             text = lines
                 .iter()
-                .filter(|l| matches!(&l.result, Ok(c) if !c.is_read_only()))
+                .filter(|l| matches!(&l.result, Ok(c) if !c.is_read_only() && refusal(ctx, c, ctx.sender).is_none()))
                 .map(|l| format!("    {}", l.text))
                 .collect::<Vec<_>>()
                 .join("\n"),
@@ -171,6 +222,11 @@ pub fn confirm(
         if cmd.is_read_only() || matches!(cmd, ChairCommand::Confirm { .. }) {
             continue;
         }
+        // Checked again: a chair or IESG member may have been removed since.
+        if let Some(why) = refusal(ctx, &cmd, &row.address) {
+            results.push(format!("> {}\nerror: {why}", line.text));
+            continue;
+        }
         let outcome = match run(ctx, &cmd, &row.address, &message_id, lookup)? {
             Ok((action, text)) => {
                 then.push(action);
@@ -188,177 +244,443 @@ pub fn confirm(
     }])
 }
 
+/// What a state-changing command does: the action, and the line for the result mail.
+type Step = Result<(Action, String), String>;
+
 /// One state-changing command: the action it takes, or why it cannot.
 fn run(
     ctx: &Context<'_>,
     cmd: &ChairCommand,
-    chair: &str,
+    actor: &str,
     message_id: &str,
     lookup: &dyn Lookup,
-) -> Result<Result<(Action, String), String>, String> {
+) -> Result<Step, String> {
+    use ChairCommand as C;
     let list = ctx.list.address();
-    // Closing a call: the tally and the decision rule decide where the draft goes.
-    if let ChairCommand::AdoptionClose { draft } | ChairCommand::WglcClose { draft } = cmd {
-        let kind = if matches!(cmd, ChairCommand::WglcClose { .. }) {
-            "wglc"
-        } else {
-            "adoption"
-        };
-        let name = match states::parse_draft(draft) {
-            Ok(d) => d.name,
-            Err(e) => return Ok(Err(e.to_string())),
-        };
-        let call = match lookup.latest_call(&list, &name)? {
-            Some(c) if c.state == "open" && c.kind == kind => c,
-            _ => return Ok(Err(format!("{name} has no open {} call", kind_word(kind)))),
-        };
-        let replies = lookup.call_replies(call.id)?;
-        let state = lookup.draft(&list, &name)?.map(|d| d.state);
-        let action = super::calls::close(
-            ctx.site,
-            ctx.list,
-            ctx.members,
-            &call,
-            &replies,
-            state.as_deref(),
-            chair,
-            ctx.now,
-        );
-        return Ok(Ok((
-            action,
-            format!(
-                "ok: the {} call on {name} is closed; the result goes to the list",
-                kind_word(kind)
-            ),
-        )));
+    if let C::Propose { title } = cmd {
+        return propose(ctx, title, actor, message_id, lookup);
     }
-    if let ChairCommand::Consensus {
+    if let C::Consensus {
         draft,
         reached,
         reason,
     } = cmd
     {
-        return consensus(ctx, draft, *reached, reason, chair, message_id, lookup);
+        return consensus(ctx, draft, *reached, reason, actor, message_id, lookup);
     }
-    let (draft, rev, to, force, why) = match cmd {
-        ChairCommand::Candidate { draft } => (
-            draft.clone(),
-            None,
-            State::Candidate,
-            false,
-            String::from("candidate"),
-        ),
-        ChairCommand::State {
-            draft,
-            to,
-            force,
-            reason,
-        } => (
-            draft.clone(),
-            None,
-            *to,
-            *force,
-            reason.clone().unwrap_or_default(),
-        ),
-        ChairCommand::AdoptionStart { draft, rev, .. } => (
-            draft.clone(),
-            Some(*rev),
-            State::Cfa,
-            false,
-            "call for adoption".into(),
-        ),
-        ChairCommand::WglcStart { draft, rev, .. } => (
-            draft.clone(),
-            Some(*rev),
-            State::Wglc,
-            false,
-            "WG last call".into(),
-        ),
-        other => {
-            return Ok(Err(format!(
-                "{} is not yet supported by this server",
-                command_word(other)
-            )));
-        }
+    let Some(given) = cmd.draft() else {
+        return Ok(Err("this command names no draft".into()));
     };
-    let parsed = match states::parse_draft(&draft) {
+    let parsed = match states::parse_draft(given) {
         Ok(d) => d,
         Err(e) => return Ok(Err(e.to_string())),
     };
-    let current = lookup.draft(&list, &parsed.name)?;
+    let name = parsed.name.clone();
+    let current = lookup.draft(&list, &name)?;
     let from = current.as_ref().and_then(|d| State::from_slug(&d.state));
-    let mv = match states::check(from, to, Actor::Chair, force) {
+    let who = if cmd.needs_iesg() {
+        Actor::Iesg
+    } else {
+        Actor::Chair
+    };
+    match cmd {
+        C::AdoptionClose { .. } | C::WglcClose { .. } | C::IetfLcClose { .. } => {
+            let kind = call_kind(cmd);
+            let Some(call) = open_call_of(lookup, &list, &name, kind)? else {
+                return Ok(Err(format!("{name} has no open {} call", kind_word(kind))));
+            };
+            let replies = lookup.call_replies(call.id)?;
+            let action = calls::close(
+                ctx.site,
+                ctx.list,
+                ctx.members,
+                &call,
+                &replies,
+                current.as_ref().map(|d| d.state.as_str()),
+                actor,
+                ctx.now,
+            );
+            return Ok(Ok((
+                action,
+                format!(
+                    "ok: the {} call on {name} is closed; the result goes to the list",
+                    kind_word(kind)
+                ),
+            )));
+        }
+        C::AdoptionExtend { to, .. } | C::WglcExtend { to, .. } | C::IetfLcExtend { to, .. } => {
+            let kind = call_kind(cmd);
+            let Some(call) = open_call_of(lookup, &list, &name, kind)? else {
+                return Ok(Err(format!("{name} has no open {} call", kind_word(kind))));
+            };
+            let ends_at = match calls::deadline(ctx.list, ctx.now, Some(End::On(*to)), 0, 1) {
+                Ok(t) => t,
+                Err(e) => return Ok(Err(e)),
+            };
+            if ends_at <= call.ends_at {
+                return Ok(Err(format!(
+                    "the call already ends {}; an extension must end later",
+                    calls::ends_ymd(ctx.list, call.ends_at)
+                )));
+            }
+            let action = calls::extend(
+                ctx.site,
+                ctx.list,
+                ctx.members,
+                &call,
+                ends_at,
+                actor,
+                ctx.now,
+            );
+            return Ok(Ok((
+                action,
+                format!(
+                    "ok: the {} call on {name} now ends {to}; the list is told",
+                    kind_word(kind)
+                ),
+            )));
+        }
+        _ => {}
+    }
+    let (to, force, why) = match cmd {
+        C::Candidate { .. } => (State::Candidate, false, "candidate".to_owned()),
+        C::State {
+            to, force, reason, ..
+        } => (*to, *force, reason.clone().unwrap_or_default()),
+        C::AdoptionStart { .. } => (State::Cfa, false, "call for adoption".into()),
+        C::WglcStart { .. } => (State::Wglc, false, "WG last call".into()),
+        C::ReviewStart { reviewers, .. } => (
+            State::WgReview,
+            false,
+            format!("review round, {reviewers} reviewers"),
+        ),
+        C::Pubreq { status, .. } => (
+            State::Submitted,
+            false,
+            format!("publication requested as {}", status.name()),
+        ),
+        C::IetfLcStart { .. } => (State::IetfLc, false, "IETF last call".into()),
+        C::Approve { .. } => (State::Approved, false, "approved".into()),
+        C::Published { rfc, .. } => (State::RfcEdQueue, false, format!("RFC {rfc}")),
+        other => {
+            return Ok(Err(format!("{} cannot be run here", command_word(other))));
+        }
+    };
+    let mv = match states::check(from, to, who, force) {
         Ok(mv) => mv,
         Err(e) => return Ok(Err(e.to_string())),
     };
+    let rev = match cmd {
+        C::AdoptionStart { rev, .. } | C::WglcStart { rev, .. } => Some(i64::from(*rev)),
+        _ => parsed.rev.map(i64::from),
+    };
+    let known_rev = rev.or(current.as_ref().and_then(|d| d.rev));
+    let title = current
+        .as_ref()
+        .map(|d| d.title.clone())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| name.clone());
+    let status = current
+        .as_ref()
+        .and_then(|d| d.intended_status.as_deref())
+        .and_then(commands::IntendedStatus::from_keyword)
+        .unwrap_or(commands::IntendedStatus::ProposedStandard);
     let mut then = Vec::new();
     let mut text = format!("ok: {}", mv.describe());
-    if let (
-        Some(rev),
-        ChairCommand::AdoptionStart { end, .. } | ChairCommand::WglcStart { end, .. },
-    ) = (rev, cmd)
-    {
-        if lookup
-            .open_calls(&list)?
-            .iter()
-            .any(|c| c.draft == parsed.name)
-        {
-            return Ok(Err(format!("{} already has an open call", parsed.name)));
-        }
-        let days = match end {
-            Some(End::For { days }) => i64::from(*days),
-            Some(End::On(date)) => {
-                let end_day =
-                    days_from_civil(i64::from(date.y), i64::from(date.m), i64::from(date.d));
-                let today = ctx.now.div_euclid(86_400);
-                if end_day <= today {
-                    return Ok(Err(format!(
-                        "the call cannot end on {date}, which is not in the future"
-                    )));
+    let meta = |f: &dyn Fn(&mut DraftMeta)| {
+        let mut m = DraftMeta {
+            list: list.clone(),
+            draft: name.clone(),
+            ..DraftMeta::default()
+        };
+        f(&mut m);
+        Action::DraftMeta(m)
+    };
+    match cmd {
+        C::AdoptionStart { end, .. } | C::WglcStart { end, .. } | C::IetfLcStart { end, .. } => {
+            if lookup.open_calls(&list)?.iter().any(|c| c.draft == name) {
+                return Ok(Err(format!("{name} already has an open call")));
+            }
+            let kind = call_kind(cmd);
+            let (default_days, min_days) = match kind {
+                calls::WGLC => (7 * i64::from(ctx.list.workflow.wglc_weeks), 1),
+                calls::ADOPTION => (7 * i64::from(ctx.list.workflow.adoption_weeks), 1),
+                // RFC 6410 / the IESG's habit: 14 days for a WG document, 28 for one no WG adopted.
+                _ => {
+                    let adopted = lookup
+                        .events(&list, &name)?
+                        .iter()
+                        .any(|e| e.to_state == "adopted" || e.to_state == "wg-doc");
+                    let min = if adopted { 14 } else { 28 };
+                    (min, min)
                 }
-                end_day - today
+            };
+            let ends_at = match calls::deadline(ctx.list, ctx.now, *end, default_days, min_days) {
+                Ok(t) => t,
+                Err(e) => return Ok(Err(e)),
+            };
+            let Some(call_rev) = known_rev else {
+                return Ok(Err(format!(
+                    "the revision of {name} is not known; name it, e.g. {name}-00"
+                )));
+            };
+            let called = calls::Called {
+                draft: &name,
+                rev: call_rev,
+                title: &title,
+                status: status.name(),
+            };
+            let Some((announce, call)) = calls::announce(
+                ctx.site,
+                ctx.list,
+                ctx.members,
+                kind,
+                &called,
+                ends_at,
+                ctx.now,
+            ) else {
+                return Ok(Err("cannot compose the announcement".into()));
+            };
+            text.push_str(&format!("; announced to the list: {}", call.subject));
+            // A new call settles what the last one's tag said.
+            let cleared = match kind {
+                calls::ADOPTION => Some("no-adopt"),
+                calls::WGLC => Some("rev-wglc"),
+                _ => None,
+            };
+            if let Some(tag) = cleared {
+                then.push(meta(&|m| m.remove_tags = vec![tag.into()]));
             }
-            None => {
-                7 * i64::from(if to == State::Wglc {
-                    ctx.list.workflow.wglc_weeks
-                } else {
-                    ctx.list.workflow.adoption_weeks
-                })
+            then.push(Action::CallOpen(call));
+            then.extend(announce);
+        }
+        C::ReviewStart { reviewers: n, .. } => {
+            let last = lookup.last_assigned(&list)?;
+            let picked = pick_reviewers(&ctx.list.reviewers, &last, usize::from(*n));
+            if picked.len() < usize::from(*n) {
+                return Ok(Err(format!(
+                    "{n} reviewers asked for, but the list's file names {} (reviewers = [...])",
+                    ctx.list.reviewers.len()
+                )));
             }
-        };
-        let kind = if to == State::Wglc {
-            "wglc"
-        } else {
-            "adoption"
-        };
-        let Some((announce, call)) = super::calls::announce(
-            ctx.site,
-            ctx.list,
-            ctx.members,
-            kind,
-            &parsed.name,
-            rev,
-            days,
-            ctx.now,
-        ) else {
-            return Ok(Err("cannot compose the announcement".into()));
-        };
-        text.push_str(&format!("; announced to the list: {}", call.subject));
-        then.push(Action::CallOpen(call));
-        then.extend(announce);
+            text.push_str(&format!("; reviewers: {}", picked.join(", ")));
+            let subject = format!("Review round: {name}");
+            let body = format!(
+                "The chairs of {list} start a review round of {name}.\n\nReviewers (in rotation): {}\n\n\
+                 Please send your review to {list}, in reply to this message.\n",
+                picked.join(", ")
+            );
+            then.push(Action::ReviewAssign {
+                list: list.clone(),
+                draft: name.clone(),
+                reviewers: picked.clone(),
+                message_id: message_id.to_owned(),
+            });
+            then.extend(to_list(ctx, &subject, &body, &picked));
+        }
+        C::Pubreq { status, .. } => {
+            let keyword = status.keyword().to_owned();
+            then.push(meta(&|m| m.intended_status = Some(keyword.clone())));
+            let rev = known_rev.map(|r| format!("-{r:02}")).unwrap_or_default();
+            let subject = format!("Publication requested: {name}{rev} as {}", status.name());
+            let body = format!(
+                "The chairs of {list} request the publication of {name}{rev} as {}.\n\n{}\n",
+                status.name(),
+                mv.describe()
+            );
+            let iesg: Vec<String> = ctx.site.iesg.members.clone();
+            if !iesg.is_empty() {
+                then.extend(to_some(ctx, &subject, &body, &iesg));
+            } else {
+                text.push_str("; note: no [iesg] members are configured to receive it");
+            }
+        }
+        C::Approve { .. } => {
+            let rev = known_rev.map(|r| format!("-{r:02}")).unwrap_or_default();
+            let subject = format!(
+                "Protocol Action: '{title}' to {} ({name}{rev}.txt)",
+                status.name()
+            );
+            let body = format!(
+                "The IESG has approved the following document:\n- '{title}'\n  ({name}{rev}.txt) as {}\n\n\
+                 This document is the product of the {} working group.\n",
+                status.name(),
+                ctx.list.name
+            );
+            then.extend(announce_everywhere(ctx, &subject, &body));
+        }
+        C::Published { rfc, .. } => {
+            // `published` moves through the RFC Editor queue to published in one step.
+            let last = states::check(Some(State::RfcEdQueue), State::Published, who, false)
+                .map_err(|e| e.to_string())?;
+            let subject = format!("RFC {rfc} on {title}");
+            let body = format!(
+                "A new Request for Comments is now available: RFC {rfc}, '{title}' ({name}), {}.\n\n\
+                 It is the product of the {} working group.\n",
+                status.name(),
+                ctx.list.name
+            );
+            let rfc = i64::from(*rfc);
+            let mut inner = vec![meta(&|m| m.rfc = Some(rfc))];
+            inner.extend(announce_everywhere(ctx, &subject, &body));
+            then.push(Action::DraftMove {
+                m: DraftMove {
+                    list: list.clone(),
+                    draft: name.clone(),
+                    rev: known_rev,
+                    from: Some(State::RfcEdQueue.slug().into()),
+                    to: State::Published.slug().into(),
+                    actor: actor.to_owned(),
+                    why: format!("published as RFC {rfc}"),
+                    message_id: message_id.to_owned(),
+                    forced: false,
+                },
+                then: inner,
+            });
+            text.push_str(&format!("\nok: {}", last.describe()));
+        }
+        _ => {}
     }
     let m = DraftMove {
         list,
-        draft: parsed.name.clone(),
-        rev: rev.map(i64::from).or(parsed.rev.map(i64::from)),
+        draft: name,
+        rev,
         from: current.map(|d| d.state),
         to: to.slug().to_owned(),
-        actor: chair.to_owned(),
+        actor: actor.to_owned(),
         why,
         message_id: message_id.to_owned(),
         forced: mv.forced,
     };
     Ok(Ok((Action::DraftMove { m, then }, text)))
+}
+
+/// `propose "TITLE"`: a member raises a need; it is registered as `proposal-N` in stage 1.
+fn propose(
+    ctx: &Context<'_>,
+    title: &str,
+    actor: &str,
+    message_id: &str,
+    lookup: &dyn Lookup,
+) -> Result<Step, String> {
+    let list = ctx.list.address();
+    let n = lookup.proposal_count(&list)? + 1;
+    let name = format!("proposal-{n}");
+    let mv = match states::check(None, State::Proposal, Actor::Member, false) {
+        Ok(mv) => mv,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let subject = format!("Proposal: {title}");
+    let body = format!(
+        "{actor} proposes new work for {list}:\n\n    {title}\n\nIt is registered as {name}. \
+         Discussion belongs on {list}; the chairs decide whether a draft becomes a candidate for adoption.\n"
+    );
+    let mut then = vec![Action::DraftMeta(DraftMeta {
+        list: list.clone(),
+        draft: name.clone(),
+        title: Some(title.to_owned()),
+        ..DraftMeta::default()
+    })];
+    then.extend(to_list(ctx, &subject, &body, &[]));
+    let m = DraftMove {
+        list,
+        draft: name.clone(),
+        rev: None,
+        from: None,
+        to: State::Proposal.slug().into(),
+        actor: actor.to_owned(),
+        why: title.to_owned(),
+        message_id: message_id.to_owned(),
+        forced: false,
+    };
+    Ok(Ok((
+        Action::DraftMove { m, then },
+        format!("ok: {}; registered as {name}", mv.describe()),
+    )))
+}
+
+/// Picks `n` reviewers in rotation: those never assigned first (in the file's order), then the
+/// least recently assigned.
+pub fn pick_reviewers(pool: &[String], last: &[(String, i64)], n: usize) -> Vec<String> {
+    let mut order: Vec<(Option<i64>, usize, &String)> = pool
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let at = last
+                .iter()
+                .find(|(a, _)| a.eq_ignore_ascii_case(r))
+                .map(|(_, t)| *t);
+            (at, i, r)
+        })
+        .collect();
+    order.sort();
+    order
+        .into_iter()
+        .take(n)
+        .map(|(_, _, r)| r.clone())
+        .collect()
+}
+
+fn call_kind(cmd: &ChairCommand) -> &'static str {
+    use ChairCommand as C;
+    match cmd {
+        C::WglcStart { .. } | C::WglcClose { .. } | C::WglcExtend { .. } => calls::WGLC,
+        C::IetfLcStart { .. } | C::IetfLcClose { .. } | C::IetfLcExtend { .. } => calls::IETF_LC,
+        _ => calls::ADOPTION,
+    }
+}
+
+fn open_call_of(
+    lookup: &dyn Lookup,
+    list: &str,
+    draft: &str,
+    kind: &str,
+) -> Result<Option<CallRow>, String> {
+    Ok(lookup
+        .latest_call(list, draft)?
+        .filter(|c| c.state == "open" && c.kind == kind))
+}
+
+/// Mail from the chairs to every member (and `extra`), Reply-To the list.
+fn to_list(ctx: &Context<'_>, subject: &str, body: &str, extra: &[String]) -> Vec<Action> {
+    let chairs = chairs_address(ctx);
+    let list = ctx.list.address();
+    let mail = ListMail {
+        from: &chairs,
+        to: "",
+        subject,
+        body,
+        in_reply_to: None,
+        reply_to: Some(&list),
+        attached: None,
+    };
+    super::list_mail_members(ctx.site, ctx.list, ctx.members, extra, ctx.now, mail)
+}
+
+/// Mail from the chairs to the given addresses only.
+fn to_some(ctx: &Context<'_>, subject: &str, body: &str, to: &[String]) -> Vec<Action> {
+    super::list_mail_members(
+        ctx.site,
+        ctx.list,
+        &[],
+        to,
+        ctx.now,
+        ListMail {
+            from: &chairs_address(ctx),
+            to: "",
+            subject,
+            body,
+            in_reply_to: None,
+            reply_to: Some(&ctx.list.address()),
+            attached: None,
+        },
+    )
+}
+
+/// An IESG announcement: to the list's members and to the site's announce list.
+fn announce_everywhere(ctx: &Context<'_>, subject: &str, body: &str) -> Vec<Action> {
+    let extra: Vec<String> = ctx.site.iesg.announce_list.iter().cloned().collect();
+    to_list(ctx, subject, body, &extra)
 }
 
 /// A chair's consensus call (under `decision = "chair"`, or after a WGLC left the draft in
@@ -437,15 +759,15 @@ fn consensus(
 }
 
 fn kind_word(kind: &str) -> &'static str {
-    if kind == "wglc" {
-        "WG last"
-    } else {
-        "adoption"
+    match kind {
+        calls::WGLC => "WG last",
+        calls::IETF_LC => "IETF last",
+        _ => "adoption",
     }
 }
 
 /// Days since 1970-01-01 of a calendar date (Howard Hinnant's days_from_civil).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -462,32 +784,93 @@ fn command_word(cmd: &ChairCommand) -> String {
         .to_lowercase()
 }
 
+const HELP: &str = "Commands, one per line (stop at \"end\"):
+  propose \"TITLE\"                                   any member
+  candidate DRAFT
+  adoption start DRAFT-NN [ends YYYY-MM-DD | for N weeks|days]
+  adoption close DRAFT · adoption extend DRAFT to YYYY-MM-DD
+  review start DRAFT reviewers N
+  wglc start DRAFT-NN [ends … | for …] · wglc close DRAFT · wglc extend DRAFT to YYYY-MM-DD
+  consensus DRAFT reached|not-reached, then the reason on the following lines
+  state DRAFT SLUG [force] [reason \"…\"]
+  pubreq DRAFT status ps|bcp|info|exp
+  ietf-lc start DRAFT [ends …] · ietf-lc close DRAFT · ietf-lc extend DRAFT to DATE   IESG
+  approve DRAFT · published DRAFT rfc NNNN                                       IESG
+  status DRAFT · tally DRAFT · history DRAFT · help                               anyone
+Each changing command is confirmed by a token mailed to the sender's configured address.";
+
 fn read_only(ctx: &Context<'_>, cmd: &ChairCommand, lookup: &dyn Lookup) -> Result<String, String> {
     let list = ctx.list.address();
     Ok(match cmd {
-        ChairCommand::Help => "commands: candidate DRAFT · adoption start DRAFT-NN [ends YYYY-MM-DD | for N weeks|days] · adoption close DRAFT · \
-             wglc start DRAFT-NN [ends … | for …] · wglc close DRAFT · state DRAFT SLUG [force] [reason \"…\"] · status DRAFT · \
-             history DRAFT · help; \
-             each changing command is confirmed by a token mailed to the chair"
-            .into(),
-        ChairCommand::Status { draft } | ChairCommand::History { draft } | ChairCommand::Tally { draft } => {
-            let name = states::parse_draft(draft).map(|d| d.name).unwrap_or_else(|_| draft.clone());
+        ChairCommand::Help => HELP.into(),
+        ChairCommand::Status { draft }
+        | ChairCommand::History { draft }
+        | ChairCommand::Tally { draft } => {
+            let name = states::parse_draft(draft)
+                .map(|d| d.name)
+                .unwrap_or_else(|_| draft.clone());
             match lookup.draft(&list, &name)? {
                 None => format!("error: {name} is not a draft of {list}"),
                 Some(d) if matches!(cmd, ChairCommand::History { .. }) => {
                     let mut out = format!("{name}: {}", d.state);
                     for e in lookup.events(&list, &name)? {
-                        out.push_str(&format!("\n  {} {} → {} by {}{}", crate::clock::ymd(e.at), e.from_state.as_deref().unwrap_or("(new)"), e.to_state, e.actor, if e.forced { " (forced)" } else { "" }));
+                        out.push_str(&format!(
+                            "\n  {} {} → {} by {}{}",
+                            crate::clock::ymd(e.at),
+                            e.from_state.as_deref().unwrap_or("(new)"),
+                            e.to_state,
+                            e.actor,
+                            if e.forced { " (forced)" } else { "" }
+                        ));
                     }
                     out
                 }
+                Some(_) if matches!(cmd, ChairCommand::Tally { .. }) => {
+                    match lookup.latest_call(&list, &name)? {
+                        None => format!("{name} has had no call"),
+                        Some(call) => {
+                            let t = calls::tally_of(&call, &lookup.call_replies(call.id)?);
+                            format!(
+                                "{}: {} call, {} {}\n{}",
+                                name,
+                                kind_word(&call.kind),
+                                if call.state == "open" {
+                                    "ends"
+                                } else {
+                                    "ended"
+                                },
+                                calls::ends_ymd(ctx.list, call.ends_at),
+                                crate::workflow::tally::render_text(&t)
+                            )
+                        }
+                    }
+                }
                 Some(d) => {
                     let state = State::from_slug(&d.state);
-                    format!(
+                    let mut out = format!(
                         "{name}: {} (stage {})",
-                        state.map(|s| s.datatracker_name()).unwrap_or(d.state.as_str()),
+                        state
+                            .map(|s| s.datatracker_name())
+                            .unwrap_or(d.state.as_str()),
                         state.map(|s| s.stage()).unwrap_or(0)
-                    )
+                    );
+                    if !d.title.is_empty() {
+                        out.push_str(&format!("; title \"{}\"", d.title));
+                    }
+                    if !d.tags.is_empty() {
+                        out.push_str(&format!("; tags {}", d.tags.join(", ")));
+                    }
+                    if let Some(s) = d
+                        .intended_status
+                        .as_deref()
+                        .and_then(commands::IntendedStatus::from_keyword)
+                    {
+                        out.push_str(&format!("; intended status {}", s.name()));
+                    }
+                    if let Some(rfc) = d.rfc {
+                        out.push_str(&format!("; RFC {rfc}"));
+                    }
+                    out
                 }
             }
         }

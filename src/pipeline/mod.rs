@@ -111,10 +111,19 @@ pub fn process(
     Ok(match &route.kind {
         Kind::Post => {
             let mut actions = post(&ctx);
-            // A post that was accepted and replies to an open call carries a position for it.
+            // A post that was accepted and replies to a call carries a position for it.
             if actions.iter().any(|a| matches!(a, Action::Post { .. })) {
-                let calls = lookup.open_calls(&list.address())?;
-                actions.extend(calls::tap(&ctx, &calls));
+                let calls = lookup.answerable_calls(&list.address(), now)?;
+                if !calls.is_empty() {
+                    let parent = |call: i64, id: &str| {
+                        lookup
+                            .reply_position(call, id)
+                            .ok()
+                            .flatten()
+                            .map(|p| calls::position_of(&p))
+                    };
+                    actions.extend(calls::tap(&ctx, &calls, &parent));
+                }
             }
             actions
         }

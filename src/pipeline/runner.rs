@@ -192,6 +192,18 @@ impl super::chairs::Lookup for Store {
     fn call_replies(&self, call_id: i64) -> Result<Vec<crate::store::CallReply>, String> {
         Store::call_replies(self, call_id).map_err(|e| e.to_string())
     }
+    fn answerable_calls(&self, list: &str, now: i64) -> Result<Vec<crate::store::CallRow>, String> {
+        Store::answerable_calls(self, list, now).map_err(|e| e.to_string())
+    }
+    fn reply_position(&self, call_id: i64, message_id: &str) -> Result<Option<String>, String> {
+        Store::reply_position(self, call_id, message_id).map_err(|e| e.to_string())
+    }
+    fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, String> {
+        Store::last_assigned(self, list).map_err(|e| e.to_string())
+    }
+    fn proposal_count(&self, list: &str) -> Result<i64, String> {
+        Store::proposal_count(self, list).map_err(|e| e.to_string())
+    }
 }
 
 impl super::membership::Lookup for Store {

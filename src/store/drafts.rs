@@ -13,6 +13,92 @@ pub struct DraftRow {
     pub rev: Option<i64>,
     pub state: String,
     pub updated_at: Timestamp,
+    /// Tags beside the state (`no-adopt`, `rev-wglc`), sorted.
+    pub tags: Vec<String>,
+    /// A proposal's title (`propose "…"`); empty for drafts.
+    pub title: String,
+    /// From `pubreq … status ps|bcp|info|exp`.
+    pub intended_status: Option<String>,
+    /// Set by `published DRAFT rfc NNNN`.
+    pub rfc: Option<i64>,
+}
+
+const DRAFT_COLUMNS: &str = "list, name, rev, state, updated_at, tags, title, intended_status, rfc";
+
+fn draft_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRow> {
+    let tags: String = r.get(5)?;
+    Ok(DraftRow {
+        list: r.get(0)?,
+        name: r.get(1)?,
+        rev: r.get(2)?,
+        state: r.get(3)?,
+        updated_at: r.get(4)?,
+        tags: tags.split_whitespace().map(str::to_owned).collect(),
+        title: r.get(6)?,
+        intended_status: r.get(7)?,
+        rfc: r.get(8)?,
+    })
+}
+
+/// What else changes with a draft (applied after its move, in the same commit).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DraftMeta {
+    pub list: String,
+    pub draft: String,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+    pub title: Option<String>,
+    pub intended_status: Option<String>,
+    pub rfc: Option<i64>,
+}
+
+pub(crate) fn apply_meta(c: &Connection, m: &DraftMeta) -> rusqlite::Result<()> {
+    let Some(tags): Option<String> = c
+        .prepare_cached("SELECT tags FROM drafts WHERE list = ?1 AND name = ?2")?
+        .query_row(params![m.list, m.draft], |r| r.get(0))
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let mut tags: std::collections::BTreeSet<String> =
+        tags.split_whitespace().map(str::to_owned).collect();
+    for t in &m.remove_tags {
+        tags.remove(t);
+    }
+    tags.extend(m.add_tags.iter().cloned());
+    let tags = tags.into_iter().collect::<Vec<_>>().join(" ");
+    c.prepare_cached(
+        "UPDATE drafts SET tags = ?3, title = coalesce(?4, title),
+             intended_status = coalesce(?5, intended_status), rfc = coalesce(?6, rfc)
+         WHERE list = ?1 AND name = ?2",
+    )?
+    .execute(params![
+        m.list,
+        m.draft,
+        tags,
+        m.title,
+        m.intended_status,
+        m.rfc
+    ])?;
+    Ok(())
+}
+
+/// Records the reviewers a `review start` picked (the rotation reads these back).
+pub(crate) fn assign_reviewers(
+    c: &Connection,
+    list: &str,
+    draft: &str,
+    reviewers: &[String],
+    message_id: &str,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    let mut stmt = c.prepare_cached(
+        "INSERT INTO review_assignments (list, draft, reviewer, assigned_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for r in reviewers {
+        stmt.execute(params![list, draft, r, now, message_id])?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -91,9 +177,9 @@ impl Store {
     pub fn draft(&self, list: &str, name: &str) -> Result<Option<DraftRow>, StoreError> {
         self.read_blocking(|c| {
             c.query_row(
-                "SELECT list, name, rev, state, updated_at FROM drafts WHERE list = ?1 AND name = ?2",
+                &format!("SELECT {DRAFT_COLUMNS} FROM drafts WHERE list = ?1 AND name = ?2"),
                 params![list, name],
-                |r| Ok(DraftRow { list: r.get(0)?, name: r.get(1)?, rev: r.get(2)?, state: r.get(3)?, updated_at: r.get(4)? }),
+                draft_row,
             )
             .optional()
         })
@@ -101,10 +187,10 @@ impl Store {
 
     pub fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, StoreError> {
         self.read_blocking(|c| {
-            let mut stmt = c.prepare("SELECT list, name, rev, state, updated_at FROM drafts WHERE list = ?1 ORDER BY name")?;
-            let rows = stmt.query_map([list], |r| {
-                Ok(DraftRow { list: r.get(0)?, name: r.get(1)?, rev: r.get(2)?, state: r.get(3)?, updated_at: r.get(4)? })
-            })?;
+            let mut stmt = c.prepare(&format!(
+                "SELECT {DRAFT_COLUMNS} FROM drafts WHERE list = ?1 ORDER BY name"
+            ))?;
+            let rows = stmt.query_map([list], draft_row)?;
             rows.collect()
         })
     }
@@ -112,10 +198,10 @@ impl Store {
     /// Drafts of that name on any list.
     pub fn drafts_named(&self, name: &str) -> Result<Vec<DraftRow>, StoreError> {
         self.read_blocking(|c| {
-            let mut stmt = c.prepare("SELECT list, name, rev, state, updated_at FROM drafts WHERE name = ?1 ORDER BY list")?;
-            let rows = stmt.query_map([name], |r| {
-                Ok(DraftRow { list: r.get(0)?, name: r.get(1)?, rev: r.get(2)?, state: r.get(3)?, updated_at: r.get(4)? })
-            })?;
+            let mut stmt = c.prepare(&format!(
+                "SELECT {DRAFT_COLUMNS} FROM drafts WHERE name = ?1 ORDER BY list"
+            ))?;
+            let rows = stmt.query_map([name], draft_row)?;
             rows.collect()
         })
     }
@@ -171,6 +257,7 @@ pub struct CallRow {
     pub opened_at: Timestamp,
     pub ends_at: Timestamp,
     pub state: String,
+    pub closed_at: Option<Timestamp>,
 }
 
 /// One reply counted for a call, with its classification.
@@ -185,6 +272,8 @@ pub struct CallReply {
     pub position: String,
     pub evidence: Option<String>,
     pub reason: Option<String>,
+    /// Whether the sender was a member of the list when the reply was recorded.
+    pub member: bool,
 }
 
 pub(crate) fn open_call(c: &Connection, call: &CallRow) -> rusqlite::Result<()> {
@@ -205,20 +294,30 @@ pub(crate) fn mark_reminded(c: &Connection, id: i64) -> rusqlite::Result<bool> {
 }
 
 /// Closes an open call; false when it was already closed.
-pub(crate) fn close_call(c: &Connection, id: i64) -> rusqlite::Result<bool> {
-    Ok(
-        c.prepare_cached("UPDATE calls SET state = 'closed' WHERE id = ?1 AND state = 'open'")?
-            .execute([id])?
-            == 1,
-    )
+pub(crate) fn close_call(c: &Connection, id: i64, now: Timestamp) -> rusqlite::Result<bool> {
+    Ok(c.prepare_cached(
+        "UPDATE calls SET state = 'closed', closed_at = ?2 WHERE id = ?1 AND state = 'open'",
+    )?
+    .execute(params![id, now])?
+        == 1)
+}
+
+/// Moves an open call's deadline; the reminder goes out again before the new end. False when the
+/// call is no longer open.
+pub(crate) fn extend_call(c: &Connection, id: i64, ends_at: Timestamp) -> rusqlite::Result<bool> {
+    Ok(c.prepare_cached(
+        "UPDATE calls SET ends_at = ?2, reminded = 0 WHERE id = ?1 AND state = 'open'",
+    )?
+    .execute(params![id, ends_at])?
+        == 1)
 }
 
 pub(crate) fn add_reply(c: &Connection, r: &CallReply) -> rusqlite::Result<()> {
     c.prepare_cached(
-        "INSERT OR IGNORE INTO call_replies (call_id, message_id, person, name, date, position, evidence, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT OR IGNORE INTO call_replies (call_id, message_id, person, name, date, position, evidence, reason, member)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![r.call_id, r.message_id, r.person, r.name, r.date, r.position, r.evidence, r.reason])?;
+    .execute(params![r.call_id, r.message_id, r.person, r.name, r.date, r.position, r.evidence, r.reason, r.member])?;
     Ok(())
 }
 
@@ -234,10 +333,15 @@ fn call_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
         opened_at: r.get(7)?,
         ends_at: r.get(8)?,
         state: r.get(9)?,
+        closed_at: r.get(10)?,
     })
 }
 
-const CALL_COLUMNS: &str = "id, list, draft, kind, rev, anchor, subject, opened_at, ends_at, state";
+const CALL_COLUMNS: &str =
+    "id, list, draft, kind, rev, anchor, subject, opened_at, ends_at, state, closed_at";
+
+/// How long after a call closes replies to it are still recorded, as late.
+pub const LATE_WINDOW: i64 = 30 * 86_400;
 
 impl Store {
     /// Open calls of a list.
@@ -248,6 +352,57 @@ impl Store {
             ))?;
             let rows = stmt.query_map([list], call_row)?;
             rows.collect()
+        })
+    }
+
+    /// Calls a list post may answer: the open ones, and those closed within [`LATE_WINDOW`]
+    /// (whose replies are recorded as late).
+    pub fn answerable_calls(&self, list: &str, now: Timestamp) -> Result<Vec<CallRow>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls WHERE list = ?1
+                 AND (state = 'open' OR (state = 'closed' AND closed_at >= ?2)) ORDER BY id"
+            ))?;
+            let rows = stmt.query_map(params![list, now - LATE_WINDOW], call_row)?;
+            rows.collect()
+        })
+    }
+
+    /// The position recorded for one message in a call (for `+1 to Carol's point` answers).
+    pub fn reply_position(
+        &self,
+        call_id: i64,
+        message_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        self.read_blocking(|c| {
+            c.query_row(
+                "SELECT position FROM call_replies WHERE call_id = ?1 AND message_id = ?2",
+                params![call_id, message_id],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+    }
+
+    /// When each reviewer of a list was last assigned a review (absent: never).
+    pub fn last_assigned(&self, list: &str) -> Result<Vec<(String, Timestamp)>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare(
+                "SELECT reviewer, max(assigned_at) FROM review_assignments WHERE list = ?1 GROUP BY reviewer",
+            )?;
+            let rows = stmt.query_map([list], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    /// Proposals (`propose "…"`) recorded on a list so far.
+    pub fn proposal_count(&self, list: &str) -> Result<i64, StoreError> {
+        self.read_blocking(|c| {
+            c.query_row(
+                "SELECT count(*) FROM events WHERE list = ?1 AND from_state IS NULL AND to_state = 'proposal'",
+                [list],
+                |r| r.get(0),
+            )
         })
     }
 
@@ -286,7 +441,7 @@ impl Store {
     pub fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, StoreError> {
         self.read_blocking(|c| {
             let mut stmt = c.prepare(
-                "SELECT call_id, message_id, person, name, date, position, evidence, reason FROM call_replies WHERE call_id = ?1",
+                "SELECT call_id, message_id, person, name, date, position, evidence, reason, member FROM call_replies WHERE call_id = ?1",
             )?;
             let rows = stmt.query_map([call_id], |r| {
                 Ok(CallReply {
@@ -298,6 +453,7 @@ impl Store {
                     position: r.get(5)?,
                     evidence: r.get(6)?,
                     reason: r.get(7)?,
+                    member: r.get(8)?,
                 })
             })?;
             rows.collect()

@@ -223,6 +223,26 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE calls ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 7: the rest of the workflow — tags beside the state (`no-adopt`, `rev-wglc`), a proposal's
+    // title, the intended status of a publication request, the RFC number; when a call closed (late
+    // replies are still recorded for a while, and listed apart); whether a reply came from a
+    // member; and the reviewer rotation.
+    r#"
+    ALTER TABLE drafts ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+    ALTER TABLE drafts ADD COLUMN title TEXT NOT NULL DEFAULT '';
+    ALTER TABLE drafts ADD COLUMN intended_status TEXT;
+    ALTER TABLE drafts ADD COLUMN rfc INTEGER;
+    ALTER TABLE calls ADD COLUMN closed_at INTEGER;
+    ALTER TABLE call_replies ADD COLUMN member INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE review_assignments (
+        list        TEXT NOT NULL,
+        draft       TEXT NOT NULL,
+        reviewer    TEXT NOT NULL,
+        assigned_at INTEGER NOT NULL,
+        message_id  TEXT NOT NULL
+    );
+    CREATE INDEX review_assignments_list ON review_assignments(list, reviewer, assigned_at);
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

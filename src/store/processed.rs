@@ -93,6 +93,21 @@ pub enum Action {
     },
     /// Record a reply's position for a call (once per Message-ID).
     CallReply(super::CallReply),
+    /// Move an open call's deadline and, only if it was still open, apply `then` (the notice).
+    CallExtend {
+        id: i64,
+        ends_at: Timestamp,
+        then: Vec<Action>,
+    },
+    /// Tags, title, intended status or RFC number of a draft that exists.
+    DraftMeta(super::DraftMeta),
+    /// Record the reviewers a `review start` picked.
+    ReviewAssign {
+        list: String,
+        draft: String,
+        reviewers: Vec<String>,
+        message_id: String,
+    },
     /// Keep a chair's command text until its confirmation comes back.
     PendingCommand {
         token: String,
@@ -334,11 +349,23 @@ pub(crate) fn apply_actions(
             }
             Action::CallOpen(call) => super::drafts::open_call(c, call)?,
             Action::CallClose { id, then } => {
-                if super::drafts::close_call(c, *id)? {
+                if super::drafts::close_call(c, *id, now)? {
                     apply_actions(c, then, now)?;
                 }
             }
             Action::CallReply(r) => super::drafts::add_reply(c, r)?,
+            Action::CallExtend { id, ends_at, then } => {
+                if super::drafts::extend_call(c, *id, *ends_at)? {
+                    apply_actions(c, then, now)?;
+                }
+            }
+            Action::DraftMeta(m) => super::drafts::apply_meta(c, m)?,
+            Action::ReviewAssign {
+                list,
+                draft,
+                reviewers,
+                message_id,
+            } => super::drafts::assign_reviewers(c, list, draft, reviewers, message_id, now)?,
             Action::CallRemind { id, then } => {
                 if super::drafts::mark_reminded(c, *id)? {
                     apply_actions(c, then, now)?;

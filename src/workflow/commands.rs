@@ -165,6 +165,17 @@ pub enum IntendedStatus {
 }
 
 impl IntendedStatus {
+    pub fn from_keyword(k: &str) -> Option<IntendedStatus> {
+        [
+            IntendedStatus::ProposedStandard,
+            IntendedStatus::BestCurrentPractice,
+            IntendedStatus::Informational,
+            IntendedStatus::Experimental,
+        ]
+        .into_iter()
+        .find(|s| s.keyword().eq_ignore_ascii_case(k))
+    }
+
     pub fn keyword(self) -> &'static str {
         match self {
             IntendedStatus::ProposedStandard => "ps",

@@ -39,6 +39,26 @@ pub struct Classified {
     /// For objections (and conditional support): the text after the stance, or the paragraph
     /// that follows a bare `-1`. `None` when the objector gave no reason.
     pub reason: Option<String>,
+    /// The stance is relative to the message replied to (`+1 to Carol's point`, `Me too.`,
+    /// `-1 to what Dave said`) and no quoted objection settled it: whoever knows the parent's
+    /// position (the daemon, from the thread) takes it, or inverts it for a `-1 to …`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub follows_parent: bool,
+}
+
+impl Position {
+    /// How the tally names the position in prose.
+    pub fn name(self) -> &'static str {
+        match self {
+            Position::Support => "support",
+            Position::SupportIf => "support with conditions",
+            Position::Object => "objection",
+            Position::NoObjection => "no objection",
+            Position::Neutral => "neutral",
+            Position::Comment => "comment",
+            Position::Ignore => "ignored",
+        }
+    }
 }
 
 impl Classified {
@@ -47,6 +67,7 @@ impl Classified {
             position: Position::Comment,
             evidence: None,
             reason: None,
+            follows_parent: false,
         }
     }
 }
@@ -70,6 +91,7 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
             position: Position::Ignore,
             evidence: None,
             reason: None,
+            follows_parent: false,
         };
     }
     let mut lines: Vec<(&str, u32)> = Vec::new();
@@ -110,10 +132,13 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
             return Classified::comment();
         }
     }
+    let mut follows_parent = false;
     if st.agree_with {
         // `+1 to Carol's point` takes Carol's side: an objection when the quoted text objects
-        // (row 30), otherwise plain support; `-1 to what Dave said` inverts it (row 44).
-        if quote_has_objection(body_text, line, seg) {
+        // (row 30), otherwise plain support; `-1 to what Dave said` inverts it (row 44). Without
+        // a quoted objection the parent message decides, where it is known.
+        follows_parent = !quote_has_objection(body_text, line, seg);
+        if !follows_parent {
             position = if position == Position::Support {
                 Position::Object
             } else {
@@ -153,6 +178,7 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
         position,
         evidence: Some(line.trim().to_owned()),
         reason,
+        follows_parent,
     }
 }
 
@@ -515,10 +541,19 @@ fn phrase_stance(l: &str, off: usize) -> Option<Stance> {
             return mk(Position::Support, off + tt.len());
         }
     }
-    for p in ["lgtm", "looks good to me", "me too", "yes"] {
+    for p in ["lgtm", "looks good to me", "yes"] {
         if starts_word(t, p) {
             return mk(Position::Support, off + p.len());
         }
+    }
+    // "Me too" agrees with the message it answers (row 37), whatever that said.
+    if starts_word(t, "me too") {
+        return Some(Stance {
+            position: Position::Support,
+            rest: off + "me too".len(),
+            bare: false,
+            agree_with: true,
+        });
     }
     for p in [
         "works for me",

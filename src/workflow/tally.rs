@@ -62,6 +62,10 @@ pub struct Tally {
     /// Conditions of the `support_if` people, address → condition.
     pub conditions: BTreeMap<String, String>,
     pub late: Vec<Late>,
+    /// Counted people who were not members of the list when they replied: flagged for the chair,
+    /// who may weigh them differently (filled in by the daemon; the offline recount cannot know).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_members: Vec<String>,
     /// Display names by address, for everyone with a position.
     pub names: BTreeMap<String, String>,
 }
@@ -320,5 +324,22 @@ pub fn render_text(t: &Tally) -> String {
         t.classified,
         t.coverage * 100.0
     );
+    if !t.late.is_empty() {
+        let late = t
+            .late
+            .iter()
+            .map(|l| format!("{} ({})", who(&l.from), l.position.name()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(s, "Late, not counted ({}): {late}", t.late.len());
+    }
+    if !t.not_members.is_empty() {
+        let _ = writeln!(
+            s,
+            "Not list members when they replied ({}): {}",
+            t.not_members.len(),
+            list(&t.not_members)
+        );
+    }
     s
 }

@@ -268,7 +268,6 @@ async fn chair_runs(d: &TestDaemon, commands: &str, id: &str) -> Vec<Captured> {
         })
         .expect("confirmation");
     let token_addr = header(&confirmation.data, "Reply-To").unwrap();
-    let before = got.len();
     d.send_raw(
         Some("chair@ietf.test"),
         &token_addr,
@@ -282,7 +281,13 @@ async fn chair_runs(d: &TestDaemon, commands: &str, id: &str) -> Vec<Captured> {
     )
     .await;
     d.wait_queue_drained().await;
-    d.relay.wait_for(before + 1, WAIT).await
+    // The result of the confirmed commands answers the confirmation.
+    let answer = format!("ok-{id}");
+    d.relay
+        .wait_for_match(WAIT, "the command results", |c| {
+            header(&c.data, "In-Reply-To").is_some_and(|v| v.contains(&answer))
+        })
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

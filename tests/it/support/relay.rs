@@ -129,6 +129,17 @@ impl Relay {
         .await
     }
 
+    /// Waits until some accepted transaction satisfies `pred` and returns all of them.
+    pub async fn wait_for_match(
+        &self,
+        timeout: Duration,
+        what: &str,
+        pred: impl Fn(&Captured) -> bool,
+    ) -> Vec<Captured> {
+        self.wait_until(timeout, |c| c.iter().any(&pred), || what.to_owned())
+            .await
+    }
+
     async fn wait_until(
         &self,
         timeout: Duration,
