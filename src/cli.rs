@@ -169,14 +169,21 @@ pub fn find_list(cfg: &Config, spec: &str) -> anyhow::Result<Arc<ListConfig>> {
 
 /// The one draft of that name (`draft-x-y` or `draft-x-y-03`) on any list.
 fn one_draft(cfg: &Config, draft: &str) -> anyhow::Result<crate::store::DraftRow> {
-    let name = crate::workflow::states::parse_draft(draft)
-        .map_err(|e| anyhow::anyhow!("{draft}: {e}"))?
-        .name;
+    let name =
+        crate::workflow::states::parse_entry(draft).map_err(|e| anyhow::anyhow!("{draft}: {e}"))?;
     let mut found = open_store(cfg)?.drafts_named(&name)?;
     match found.len() {
         0 => bail!("no draft {name}"),
         1 => Ok(found.remove(0)),
         _ => bail!("{name} is a draft of several lists"),
+    }
+}
+
+/// A day as the list sees it (its `[workflow] time_zone`; UTC for a list no longer configured).
+fn list_day(cfg: &Config, list: &str, ts: crate::clock::Timestamp) -> String {
+    match cfg.lists.by_address(list) {
+        Some(l) => crate::pipeline::calls::ends_ymd(&l, ts),
+        None => crate::clock::ymd(ts),
     }
 }
 
@@ -361,7 +368,7 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                     Some(c) => {
                         let t = crate::pipeline::calls::tally_of(&c, &store.call_replies(c.id)?);
                         (
-                            serde_json::json!({"kind": c.kind, "ends": crate::clock::ymd(c.ends_at), "open": c.state == "open", "anchor": c.anchor}),
+                            serde_json::json!({"kind": c.kind, "rev": c.rev, "ends": list_day(cfg, &d.list, c.ends_at), "ends_at": c.ends_at, "open": c.state == "open", "anchor": c.anchor}),
                             serde_json::to_value(&t)?,
                         )
                     }
@@ -370,6 +377,7 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 let v = serde_json::json!({
                     "name": d.name, "rev": d.rev, "list": d.list, "state": d.state,
                     "stage": state.map(|s| s.stage()), "call": call, "tally": tally,
+                    "tags": d.tags, "title": d.title, "intended_status": d.intended_status, "rfc": d.rfc,
                 });
                 serde_json::to_writer_pretty(&mut *out, &v)?;
                 writeln!(out)?;

@@ -242,16 +242,30 @@ pub fn tap(
         .members
         .iter()
         .any(|m| m.address.eq_ignore_ascii_case(ctx.sender));
+    let parent = ctx
+        .parsed
+        .in_reply_to
+        .first()
+        .or(ctx.parsed.references.last())
+        .map(String::as_str);
     for call in calls {
+        // Directly under the announcement, or under a reply already recorded for the call (a
+        // client that trims References still names its parent).
+        let mut parent_pos = None;
         let threads = ctx
             .parsed
             .references
             .iter()
             .chain(ctx.parsed.in_reply_to.iter())
-            .any(|id| *id == call.anchor);
+            .any(|id| *id == call.anchor)
+            || parent.is_some_and(|p| {
+                parent_pos = parent_position(call.id, p);
+                parent_pos.is_some()
+            });
         let call_base =
             tally::base_subject(call.subject.split(" (Ends").next().unwrap_or(&call.subject));
-        if !threads && !(!call_base.is_empty() && base.starts_with(&call_base)) {
+        let same_subject = !call_base.is_empty() && base.starts_with(&call_base);
+        if !threads && !same_subject {
             continue;
         }
         let mut classified =
@@ -260,20 +274,18 @@ pub fn tap(
             continue;
         }
         if classified.follows_parent
-            && let Some(parent) = ctx
-                .parsed
-                .in_reply_to
-                .first()
-                .or(ctx.parsed.references.last())
-                .map(String::as_str)
-            && let Some(theirs) = parent_position(call.id, parent)
+            && let Some(theirs) =
+                parent_pos.or_else(|| parent.and_then(|p| parent_position(call.id, p)))
         {
             classified.position = relative_position(classified.position, theirs);
         }
         // A reply after the deadline is dated no earlier than its arrival, so a back-dated Date
         // header cannot sneak it into the count.
         let date = ctx.parsed.date.unwrap_or(ctx.item.received_at);
-        let date = if ctx.item.received_at > call.ends_at {
+        let cutoff = cutoff(call);
+        let date = if call.state != "open" {
+            date.max(ctx.item.received_at).max(cutoff + 1)
+        } else if ctx.item.received_at > cutoff {
             date.max(ctx.item.received_at)
         } else {
             date
@@ -291,6 +303,11 @@ pub fn tap(
         }));
     }
     out
+}
+
+/// The last instant a reply counts: the deadline, or the close if a command closed it sooner.
+fn cutoff(call: &CallRow) -> Timestamp {
+    call.closed_at.map_or(call.ends_at, |c| c.min(call.ends_at))
 }
 
 /// `+1 to X` takes X's objection; `-1 to X` turns X's objection into support. Other parents leave
@@ -331,7 +348,7 @@ pub fn tally_of(call: &CallRow, replies: &[CallReply]) -> Tally {
             },
         })
         .collect();
-    let mut t = tally::tally(&rs, Some(call.ends_at));
+    let mut t = tally::tally(&rs, Some(cutoff(call)));
     let counted = |who: &String| {
         t.support.contains(who)
             || t.support_if.contains(who)

@@ -411,6 +411,13 @@ impl Cursor {
         parse_draft(&w).map(|d| d.name).map_err(|e| e.to_string())
     }
 
+    /// A draft name or a proposal's registry name (`proposal-3`), for commands that read or
+    /// move any entry of the registry.
+    fn entry(&mut self) -> Result<String, String> {
+        let w = self.next_bare("a draft name, like draft-smith-quic-foo")?;
+        super::states::parse_entry(&w).map_err(|e| e.to_string())
+    }
+
     /// `draft-rev`: a name with its two-digit revision.
     fn draft_rev(&mut self) -> Result<(String, u8), String> {
         let need = format!(
@@ -644,9 +651,9 @@ fn parse_line(line: &str) -> Result<ChairCommand, String> {
             }
             Cmd::Published { draft, rfc }
         }
-        "status" => Cmd::Status { draft: c.draft()? },
-        "tally" => Cmd::Tally { draft: c.draft()? },
-        "history" => Cmd::History { draft: c.draft()? },
+        "status" => Cmd::Status { draft: c.entry()? },
+        "tally" => Cmd::Tally { draft: c.entry()? },
+        "history" => Cmd::History { draft: c.entry()? },
         "help" => Cmd::Help,
         "confirm" => {
             let token = c.next_bare("a token")?;

@@ -443,6 +443,19 @@ pub enum DraftNameError {
 /// never ends in one. Input is trimmed and lower-cased first: names are case-insensitive in
 /// practice and the Datatracker stores them lower-case. Beyond the regex, a trailing `-` and `--`
 /// are refused, as the Datatracker does, since they can only be typos.
+/// A registry entry's name: a draft (revision dropped) or a proposal, `proposal-N`.
+pub fn parse_entry(s: &str) -> Result<String, DraftNameError> {
+    let t = s.trim().to_ascii_lowercase();
+    if let Some(n) = t.strip_prefix("proposal-")
+        && !n.is_empty()
+        && n.len() <= 9
+        && n.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Ok(t);
+    }
+    parse_draft(s).map(|d| d.name)
+}
+
 pub fn parse_draft(s: &str) -> Result<DraftName, DraftNameError> {
     let s = s.trim().to_ascii_lowercase();
     if s.is_empty() {

@@ -10,15 +10,15 @@ use crate::support::relay::Captured;
 const WAIT: Duration = Duration::from_secs(20);
 const CHAIRS: &str = "chairs = [\"chair@ietf.test\"]";
 
-fn mail(from: &str, to: &str, subject: &str, body: &str, id: &str) -> String {
+pub fn mail(from: &str, to: &str, subject: &str, body: &str, id: &str) -> String {
     format!("From: {from}\nTo: {to}\nSubject: {subject}\nMessage-ID: <{id}>\n\n{body}\n")
 }
 
-fn text(c: &Captured) -> String {
+pub fn text(c: &Captured) -> String {
     String::from_utf8_lossy(&c.data).into_owned()
 }
 
-fn show(d: &TestDaemon, draft: &str) -> Option<serde_json::Value> {
+pub fn show(d: &TestDaemon, draft: &str) -> Option<serde_json::Value> {
     let (ok, out, _) = run_cli(
         &d.dir.path().join("wgmail.toml"),
         &["draft", "show", draft, "--json"],
@@ -245,39 +245,36 @@ async fn forged_and_non_chair_commands_change_nothing() {
 
 /// Sends `commands` to -chairs as the chair and confirms them; returns all mail seen so far.
 async fn chair_runs(d: &TestDaemon, commands: &str, id: &str) -> Vec<Captured> {
+    commands_by(d, "chair@ietf.test", commands, id).await
+}
+
+/// Sends `commands` to -chairs from `from`, confirms them from `from`, and waits for the result
+/// mail that answers the confirmation; returns all mail seen so far.
+pub async fn commands_by(d: &TestDaemon, from: &str, commands: &str, id: &str) -> Vec<Captured> {
     let before = d.relay.messages().len();
     d.send_raw(
-        Some("chair@ietf.test"),
+        Some(from),
         "quic-chairs@ietf.test",
-        &mail(
-            "chair@ietf.test",
-            "quic-chairs@ietf.test",
-            "commands",
-            commands,
-            id,
-        ),
+        &mail(from, "quic-chairs@ietf.test", "commands", commands, id),
     )
     .await;
-    let got = d.relay.wait_for(before + 2, WAIT).await;
+    let is_confirmation = |c: &Captured| {
+        header(&c.data, "Subject").is_some_and(|s| s.starts_with("confirm "))
+            && header(&c.data, "In-Reply-To").is_some_and(|v| v.contains(id))
+    };
+    let got = d
+        .relay
+        .wait_for_match(WAIT, "the confirmation request", is_confirmation)
+        .await;
     let confirmation = got[before..]
         .iter()
-        .find(|c| {
-            header(&c.data, "Subject")
-                .unwrap_or_default()
-                .starts_with("confirm ")
-        })
+        .find(|c| is_confirmation(c))
         .expect("confirmation");
     let token_addr = header(&confirmation.data, "Reply-To").unwrap();
     d.send_raw(
-        Some("chair@ietf.test"),
+        Some(from),
         &token_addr,
-        &mail(
-            "chair@ietf.test",
-            &token_addr,
-            "Re: confirm",
-            "",
-            &format!("ok-{id}"),
-        ),
+        &mail(from, &token_addr, "Re: confirm", "", &format!("ok-{id}")),
     )
     .await;
     d.wait_queue_drained().await;

@@ -3,6 +3,7 @@
 mod archive;
 mod bounce;
 mod bounces;
+mod calls;
 mod chairs;
 mod cli;
 mod client;

@@ -165,6 +165,20 @@ impl TestDaemon {
         }
     }
 
+    /// Stops the daemon and starts it again on the same data directory and config, with the clock
+    /// where it was (a new manual clock at the same instant, as a restarted process would read).
+    pub async fn restart(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        self.clock = Clock::manual(self.clock.now());
+        self.running = Some(
+            server::start(self.config.clone(), self.clock.clone())
+                .await
+                .expect("daemon restarts"),
+        );
+    }
+
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await;

@@ -1,0 +1,475 @@
+//! The workflow beyond adoption, end to end by mail: the IESG steps from a WG last call to an RFC,
+//! list time zones and extensions (across a restart), late and non-member replies, agreement with
+//! the message replied to, the no-adopt tag, reviewer rotation and proposals.
+
+use std::time::Duration;
+
+use crate::chairs::{commands_by, mail, show};
+use crate::support::daemon::{TestDaemon, header, run_cli};
+use crate::support::relay::Captured;
+
+const WAIT: Duration = Duration::from_secs(20);
+const CHAIR: &str = "chair@ietf.test";
+const CHAIRS: &str = "chairs = [\"chair@ietf.test\"]";
+const AD: &str = "ad@iesg.test";
+const IESG: &str =
+    "[iesg]\nmembers = [\"ad@iesg.test\"]\nannounce_list = \"ietf-announce@ietf.test\"\n";
+
+/// The decoded body (results lines may be quoted-printable and soft-wrapped).
+fn text(c: &Captured) -> String {
+    mailparse::parse_mail(&c.data)
+        .and_then(|m| m.get_body())
+        .unwrap_or_else(|_| String::from_utf8_lossy(&c.data).into_owned())
+}
+
+/// The subject, without the list's prefix (calls are announced as list posts).
+fn subject(c: &Captured) -> String {
+    let s = header(&c.data, "Subject").unwrap_or_default();
+    s.strip_prefix("[quic] ").map(str::to_owned).unwrap_or(s)
+}
+
+/// Sends `commands` from `from` without confirming them; returns the text of the results mail.
+async fn results(d: &TestDaemon, from: &str, commands: &str, id: &str) -> String {
+    d.send_raw(
+        Some(from),
+        "quic-chairs@ietf.test",
+        &mail(from, "quic-chairs@ietf.test", "commands", commands, id),
+    )
+    .await;
+    let got = d
+        .relay
+        .wait_for_match(WAIT, "the results", |c| is_results_for(c, id))
+        .await;
+    got.iter()
+        .find(|c| is_results_for(c, id))
+        .map(text)
+        .unwrap()
+}
+
+fn is_results_for(c: &Captured, id: &str) -> bool {
+    subject(c).starts_with("Results")
+        && header(&c.data, "In-Reply-To").is_some_and(|v| v.contains(id))
+}
+
+/// Runs confirmed commands from `from`; returns the text of the results of the confirmed run.
+async fn confirmed(d: &TestDaemon, from: &str, commands: &str, id: &str) -> String {
+    let got = commands_by(d, from, commands, id).await;
+    let answer = format!("ok-{id}");
+    got.iter()
+        .find(|c| is_results_for(c, &answer))
+        .map(text)
+        .unwrap()
+}
+
+/// Waits for a mail whose subject is `s` delivered to `rcpt`.
+async fn mail_to(d: &TestDaemon, rcpt: &str, s: &str) -> Captured {
+    let pred = |c: &Captured| subject(c) == s && c.rcpts.iter().any(|r| r == rcpt);
+    let got = d
+        .relay
+        .wait_for_match(WAIT, &format!("{s:?} to {rcpt}"), pred)
+        .await;
+    got.into_iter().find(|c| pred(c)).unwrap()
+}
+
+fn anchor(c: &Captured) -> String {
+    header(&c.data, "Message-ID")
+        .unwrap()
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_owned()
+}
+
+/// A reply to the list from `who`, threaded under `parent`.
+async fn reply(d: &TestDaemon, who: &str, parent: &str, body: &str, id: &str) {
+    let raw = format!(
+        "From: {who}\nTo: quic@ietf.test\nSubject: Re: [quic] the call\nMessage-ID: <{id}>\nIn-Reply-To: <{parent}>\nReferences: <{parent}>\n\n{body}\n"
+    );
+    d.send_raw(Some(who), "quic@ietf.test", &raw).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_iesg_takes_a_wg_document_from_last_call_to_rfc() {
+    let members = ["alice@example.org", "bob@example.net", "carol@example.com"];
+    let d = TestDaemon::start_with(&members, IESG, CHAIRS).await;
+    let draft = "draft-ietf-quic-foo";
+    confirmed(
+        &d,
+        CHAIR,
+        "state draft-ietf-quic-foo wg-doc force reason \"adopted before wgmail\"",
+        "i1@t",
+    )
+    .await;
+    confirmed(
+        &d,
+        CHAIR,
+        "wglc start draft-ietf-quic-foo-05 for 1 week",
+        "i2@t",
+    )
+    .await;
+    let ann = mail_to(
+        &d,
+        "alice@example.org",
+        "WG Last Call: draft-ietf-quic-foo-05 (Ends 2026-12-05)",
+    )
+    .await;
+    for (i, who) in members.iter().enumerate() {
+        let body = "Support; it is ready for publication.";
+        reply(&d, who, &anchor(&ann), body, &format!("w{i}@t")).await;
+    }
+    d.wait_queue_drained().await;
+    let r = confirmed(&d, CHAIR, "wglc close draft-ietf-quic-foo", "i3@t").await;
+    assert!(r.contains("closed"), "{r}");
+    assert_eq!(show(&d, draft).unwrap()["state"], "writeup");
+
+    // IESG steps are not the chairs', and a publication request is not the IESG's.
+    let r = results(&d, CHAIR, "ietf-lc start draft-ietf-quic-foo", "i4@t").await;
+    assert!(r.contains("only IESG members"), "{r}");
+    let r = results(&d, AD, "pubreq draft-ietf-quic-foo status ps", "i5@t").await;
+    assert!(r.contains("only the chairs"), "{r}");
+    assert_eq!(show(&d, draft).unwrap()["state"], "writeup");
+
+    let r = confirmed(&d, CHAIR, "pubreq draft-ietf-quic-foo status ps", "i6@t").await;
+    assert!(
+        r.contains("IETF WG state changed to Submitted to IESG for Publication from WG Consensus: Waiting for Write-Up"),
+        "{r}"
+    );
+    mail_to(
+        &d,
+        AD,
+        "Publication requested: draft-ietf-quic-foo-05 as Proposed Standard",
+    )
+    .await;
+    let shown = show(&d, draft).unwrap();
+    assert_eq!(shown["state"], "submitted");
+    assert_eq!(shown["intended_status"], "ps");
+
+    // An IETF last call on a WG document lasts at least 14 days.
+    let r = confirmed(
+        &d,
+        AD,
+        "ietf-lc start draft-ietf-quic-foo ends 2026-12-05",
+        "i7@t",
+    )
+    .await;
+    assert!(r.contains("at least 14 days"), "{r}");
+    assert_eq!(show(&d, draft).unwrap()["state"], "submitted");
+    let r = confirmed(&d, AD, "ietf-lc start draft-ietf-quic-foo", "i8@t").await;
+    assert!(
+        r.contains("IESG state changed to In Last Call from Submitted to IESG for Publication"),
+        "{r}"
+    );
+    let lc = "Last Call: <draft-ietf-quic-foo-05.txt> (draft-ietf-quic-foo) to Proposed Standard";
+    mail_to(&d, "ietf-announce@ietf.test", lc).await;
+    let to_member = mail_to(&d, "bob@example.net", lc).await;
+    assert!(
+        text(&to_member).contains("by 2026-12-12"),
+        "{}",
+        text(&to_member)
+    );
+    let shown = show(&d, draft).unwrap();
+    assert_eq!(shown["state"], "ietf-lc");
+    assert_eq!(shown["call"]["kind"], "ietf-lc");
+    assert_eq!(shown["call"]["ends"], "2026-12-12");
+
+    // It closes by itself at its deadline and the draft goes to IESG evaluation; the AD is told.
+    d.clock.advance(15 * 86_400);
+    let result = mail_to(&d, AD, "Result: Last Call: draft-ietf-quic-foo-05").await;
+    assert!(
+        text(&result).contains("The IESG evaluates"),
+        "{}",
+        text(&result)
+    );
+    d.wait_queue_drained().await;
+    assert_eq!(show(&d, draft).unwrap()["state"], "iesg-eval");
+
+    confirmed(&d, AD, "approve draft-ietf-quic-foo", "i9@t").await;
+    mail_to(
+        &d,
+        "ietf-announce@ietf.test",
+        "Protocol Action: 'draft-ietf-quic-foo' to Proposed Standard (draft-ietf-quic-foo-05.txt)",
+    )
+    .await;
+    let r = confirmed(&d, AD, "published draft-ietf-quic-foo rfc 9999", "i10@t").await;
+    assert!(r.contains("RFC Published"), "{r}");
+    mail_to(&d, "alice@example.org", "RFC 9999 on draft-ietf-quic-foo").await;
+    let shown = show(&d, draft).unwrap();
+    assert_eq!(shown["state"], "published");
+    assert_eq!(shown["stage"], 6);
+    assert_eq!(shown["rfc"], 9999);
+    let (ok, history, _) = run_cli(
+        &d.dir.path().join("wgmail.toml"),
+        &["draft", "history", draft],
+    );
+    assert!(ok);
+    let states: Vec<&str> = [
+        "In Last Call",
+        "IESG Evaluation",
+        "Approved-announcement sent",
+        "RFC Ed Queue",
+        "RFC Published",
+    ]
+    .into_iter()
+    .filter(|s| history.contains(&format!("IESG state changed to {s}")))
+    .collect();
+    assert_eq!(states.len(), 5, "{history}");
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deadlines_follow_the_list_time_zone_can_be_extended_and_survive_a_restart() {
+    let members = ["alice@example.org"];
+    let list = format!("{CHAIRS}\n[workflow]\ntime_zone = \"America/Los_Angeles\"\n");
+    let mut d = TestDaemon::start_with(&members, "", &list).await;
+    let draft = "draft-smith-quic-tz";
+    confirmed(&d, CHAIR, "candidate draft-smith-quic-tz", "t1@t").await;
+    // Now is 2026-11-28 15:38 UTC, 07:38 in Los Angeles.
+    confirmed(
+        &d,
+        CHAIR,
+        "adoption start draft-smith-quic-tz-00 ends 2026-12-01",
+        "t2@t",
+    )
+    .await;
+    let ann = mail_to(
+        &d,
+        "alice@example.org",
+        "Call for adoption: draft-smith-quic-tz-00 (Ends 2026-12-01)",
+    )
+    .await;
+    assert!(
+        text(&ann).contains("(end of day, America/Los_Angeles)"),
+        "{}",
+        text(&ann)
+    );
+    // An extension must end later than the call does now.
+    let r = confirmed(
+        &d,
+        CHAIR,
+        "adoption extend draft-smith-quic-tz to 2026-11-30",
+        "t3@t",
+    )
+    .await;
+    assert!(r.contains("must end later"), "{r}");
+    let r = confirmed(
+        &d,
+        CHAIR,
+        "adoption extend draft-smith-quic-tz to 2026-12-03",
+        "t4@t",
+    )
+    .await;
+    assert!(r.contains("now ends 2026-12-03"), "{r}");
+    mail_to(
+        &d,
+        "alice@example.org",
+        "Extended: Call for adoption: draft-smith-quic-tz-00 (Ends 2026-12-03)",
+    )
+    .await;
+    assert_eq!(show(&d, draft).unwrap()["call"]["ends"], "2026-12-03");
+
+    // The daemon restarts while the call is open.
+    d.restart().await;
+    // 2026-12-04 07:00 UTC is still 2026-12-03 in Los Angeles: the call is open.
+    let to = |ts: i64| ts - d.clock.now();
+    d.clock.advance(to(1_796_367_600));
+    d.wait_queue_drained().await;
+    assert_eq!(show(&d, draft).unwrap()["call"]["open"], true);
+    // Past midnight in Los Angeles (08:00 UTC) it closes by itself.
+    d.clock.advance(3_601);
+    mail_to(
+        &d,
+        "alice@example.org",
+        "Result: Call for adoption: draft-smith-quic-tz-00",
+    )
+    .await;
+    d.wait_queue_drained().await;
+    let shown = show(&d, draft).unwrap();
+    assert_eq!(shown["call"]["open"], false);
+    assert_eq!(shown["state"], "candidate", "no support, so not adopted");
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_and_non_member_replies_agreement_with_the_parent_and_the_no_adopt_tag() {
+    let members = [
+        "alice@example.org",
+        "carol@example.com",
+        "dave@example.org",
+        "frank@example.org",
+    ];
+    let list = format!("{CHAIRS}\n[posting]\nmembers_only = false\n");
+    let d = TestDaemon::start_with(&members, "", &list).await;
+    let draft = "draft-smith-quic-late";
+    confirmed(&d, CHAIR, "candidate draft-smith-quic-late", "l1@t").await;
+    confirmed(&d, CHAIR, "adoption start draft-smith-quic-late-02", "l2@t").await;
+    let ann = mail_to(
+        &d,
+        "alice@example.org",
+        "Call for adoption: draft-smith-quic-late-02 (Ends 2026-12-12)",
+    )
+    .await;
+    let a = anchor(&ann);
+    reply(&d, "alice@example.org", &a, "+1", "p1@t").await;
+    reply(
+        &d,
+        "carol@example.com",
+        &a,
+        "I object: RFC 8446 session tickets already solve this.",
+        "p2@t",
+    )
+    .await;
+    d.wait_queue_drained().await;
+    // No quote: the parent (Carol's objection) decides what "+1 to Carol's point" means.
+    reply(
+        &d,
+        "dave@example.org",
+        "p2@t",
+        "+1 to Carol's point.",
+        "p3@t",
+    )
+    .await;
+    // Not a member: counted, and flagged.
+    reply(&d, "erin@elsewhere.test", &a, "I support adoption.", "p4@t").await;
+    d.wait_queue_drained().await;
+    let shown = show(&d, draft).unwrap();
+    let t = &shown["tally"];
+    assert_eq!(
+        t["object"],
+        serde_json::json!(["carol@example.com", "dave@example.org"]),
+        "{shown}"
+    );
+    assert_eq!(
+        t["support"],
+        serde_json::json!(["alice@example.org", "erin@elsewhere.test"])
+    );
+    assert_eq!(t["not_members"], serde_json::json!(["erin@elsewhere.test"]));
+
+    // Closed: 2 supporters, 2 objectors, quorum 3 — back to candidate, tagged no-adopt.
+    confirmed(&d, CHAIR, "adoption close draft-smith-quic-late", "l3@t").await;
+    let result = mail_to(
+        &d,
+        "alice@example.org",
+        "Result: Call for adoption: draft-smith-quic-late-02",
+    )
+    .await;
+    let body = text(&result);
+    assert!(body.contains("Tag Not Adopted by the WG set."), "{body}");
+    assert!(
+        body.contains("Not list members when they replied (1)"),
+        "{body}"
+    );
+    d.wait_queue_drained().await;
+    let shown = show(&d, draft).unwrap();
+    assert_eq!(shown["state"], "candidate");
+    assert_eq!(shown["tags"], serde_json::json!(["no-adopt"]));
+
+    // A reply after the close is listed apart, not counted.
+    reply(&d, "frank@example.org", &a, "+1, sorry I'm late.", "p5@t").await;
+    d.wait_queue_drained().await;
+    let shown = show(&d, draft).unwrap();
+    let t = &shown["tally"];
+    assert_eq!(t["late"][0]["from"], "frank@example.org", "{shown}");
+    assert_eq!(t["late"][0]["position"], "support");
+    assert!(
+        !t["support"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "frank@example.org")
+    );
+
+    // A new call for adoption clears the tag.
+    confirmed(&d, CHAIR, "adoption start draft-smith-quic-late-03", "l4@t").await;
+    let shown = show(&d, draft).unwrap();
+    assert_eq!(shown["state"], "cfa");
+    assert_eq!(shown["tags"], serde_json::json!([]));
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reviewers_rotate_and_members_propose_work() {
+    let members = ["alice@example.org"];
+    let list = format!(
+        "{CHAIRS}\nreviewers = [\"r1@example.org\", \"r2@example.org\", \"r3@example.org\"]\n"
+    );
+    let d = TestDaemon::start_with(&members, "", &list).await;
+    let draft = "draft-ietf-quic-rev";
+    confirmed(
+        &d,
+        CHAIR,
+        "state draft-ietf-quic-rev wg-doc force reason \"imported\"",
+        "v1@t",
+    )
+    .await;
+    let r = confirmed(
+        &d,
+        CHAIR,
+        "review start draft-ietf-quic-rev reviewers 4",
+        "v2@t",
+    )
+    .await;
+    assert!(r.contains("4 reviewers asked for"), "{r}");
+    let r = confirmed(
+        &d,
+        CHAIR,
+        "review start draft-ietf-quic-rev reviewers 2",
+        "v3@t",
+    )
+    .await;
+    assert!(
+        r.contains("reviewers: r1@example.org, r2@example.org"),
+        "{r}"
+    );
+    mail_to(&d, "r2@example.org", "Review round: draft-ietf-quic-rev").await;
+    assert_eq!(show(&d, draft).unwrap()["state"], "wg-review");
+    confirmed(&d, CHAIR, "state draft-ietf-quic-rev wg-doc", "v4@t").await;
+    // The next round starts with whoever has waited longest.
+    d.clock.advance(60);
+    let r = confirmed(
+        &d,
+        CHAIR,
+        "review start draft-ietf-quic-rev reviewers 2",
+        "v5@t",
+    )
+    .await;
+    assert!(
+        r.contains("reviewers: r3@example.org, r1@example.org"),
+        "{r}"
+    );
+
+    // Any member may propose work, after confirming; others may not.
+    let r = results(
+        &d,
+        "mallory@evil.test",
+        "propose \"Take over the WG\"",
+        "v6@t",
+    )
+    .await;
+    assert!(r.contains("only members of quic@ietf.test"), "{r}");
+    let r = confirmed(
+        &d,
+        "alice@example.org",
+        "propose \"Faster handshakes\"",
+        "v7@t",
+    )
+    .await;
+    assert!(r.contains("registered as proposal-1"), "{r}");
+    mail_to(&d, "alice@example.org", "Proposal: Faster handshakes").await;
+    let shown = show(&d, "proposal-1").unwrap();
+    assert_eq!(shown["state"], "proposal");
+    assert_eq!(shown["stage"], 1);
+    assert_eq!(shown["title"], "Faster handshakes");
+    // A member cannot run a chair's command even though they may propose.
+    let r = results(
+        &d,
+        "alice@example.org",
+        "candidate draft-alice-quic-x",
+        "v8@t",
+    )
+    .await;
+    assert!(r.contains("only the chairs"), "{r}");
+    let r = results(&d, "alice@example.org", "status proposal-1", "v9@t").await;
+    assert!(
+        r.contains("Proposal (stage 1); title \"Faster handshakes\""),
+        "{r}"
+    );
+    d.stop().await;
+}
