@@ -236,7 +236,12 @@ pub fn confirm(
         };
         results.push(format!("> {}\n{outcome}", line.text));
     }
-    then.extend(result_mail(ctx, &results));
+    // The confirmer proved they read the configured address, so this result is not backscatter
+    // and is not rate-limited: a chair may run many commands in a day.
+    then.extend(result_mail(ctx, &results).map(|a| match a {
+        Action::Reply { job, .. } => Action::Send(job),
+        other => other,
+    }));
     Ok(vec![Action::Guarded {
         token,
         then,
