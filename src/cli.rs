@@ -356,7 +356,12 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
             for d in open_store(cfg)?.drafts(&l.address())? {
                 let stage =
                     crate::workflow::states::State::from_slug(&d.state).map_or(0, |s| s.stage());
-                writeln!(out, "{}\t{}\tstage {stage}", d.name, d.state)?;
+                let tags = if d.tags.is_empty() {
+                    String::new()
+                } else {
+                    format!("\t{}", d.tags.join(","))
+                };
+                writeln!(out, "{}\t{}\tstage {stage}{tags}", d.name, d.state)?;
             }
         }
         Command::Draft(DraftCmd::Show { draft, json }) => {
@@ -390,6 +395,17 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                     state.map_or(d.state.as_str(), |s| s.datatracker_name()),
                     state.map_or(0, |s| s.stage())
                 )?;
+                for (what, value) in [
+                    ("title", (!d.title.is_empty()).then(|| d.title.clone())),
+                    ("revision", d.rev.map(|r| format!("{r:02}"))),
+                    ("tags", (!d.tags.is_empty()).then(|| d.tags.join(", "))),
+                    ("intended status", d.intended_status.clone()),
+                    ("RFC", d.rfc.map(|r| r.to_string())),
+                ] {
+                    if let Some(v) = value {
+                        writeln!(out, "  {what}: {v}")?;
+                    }
+                }
             }
         }
         Command::Draft(DraftCmd::History { draft }) => {

@@ -34,6 +34,7 @@ pub trait Lookup {
     /// When each reviewer of the list was last assigned a review.
     fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, String>;
     fn proposal_count(&self, list: &str) -> Result<i64, String>;
+    fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, String>;
 }
 
 /// Who may send a state-changing command.

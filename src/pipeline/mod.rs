@@ -14,6 +14,7 @@ pub mod handlers;
 pub mod housekeeping;
 pub mod membership;
 pub mod moderation;
+pub mod revisions;
 pub mod rules;
 pub mod runner;
 
@@ -123,6 +124,10 @@ pub fn process(
                             .map(|p| calls::position_of(&p))
                     };
                     actions.extend(calls::tap(&ctx, &calls, &parent));
+                }
+                if revisions::announced(&parsed.subject).is_some() {
+                    let drafts = lookup.drafts(&list.address())?;
+                    actions.extend(revisions::on_post(&ctx, &drafts));
                 }
             }
             actions

@@ -204,6 +204,9 @@ impl super::chairs::Lookup for Store {
     fn proposal_count(&self, list: &str) -> Result<i64, String> {
         Store::proposal_count(self, list).map_err(|e| e.to_string())
     }
+    fn drafts(&self, list: &str) -> Result<Vec<crate::store::DraftRow>, String> {
+        Store::drafts(self, list).map_err(|e| e.to_string())
+    }
 }
 
 impl super::membership::Lookup for Store {

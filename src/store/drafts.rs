@@ -45,6 +45,8 @@ fn draft_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRow> {
 pub struct DraftMeta {
     pub list: String,
     pub draft: String,
+    /// A new revision, announced on the list.
+    pub rev: Option<i64>,
     pub add_tags: Vec<String>,
     pub remove_tags: Vec<String>,
     pub title: Option<String>,
@@ -69,7 +71,8 @@ pub(crate) fn apply_meta(c: &Connection, m: &DraftMeta) -> rusqlite::Result<()> 
     let tags = tags.into_iter().collect::<Vec<_>>().join(" ");
     c.prepare_cached(
         "UPDATE drafts SET tags = ?3, title = coalesce(?4, title),
-             intended_status = coalesce(?5, intended_status), rfc = coalesce(?6, rfc)
+             intended_status = coalesce(?5, intended_status), rfc = coalesce(?6, rfc),
+             rev = coalesce(?7, rev)
          WHERE list = ?1 AND name = ?2",
     )?
     .execute(params![
@@ -78,7 +81,8 @@ pub(crate) fn apply_meta(c: &Connection, m: &DraftMeta) -> rusqlite::Result<()> 
         tags,
         m.title,
         m.intended_status,
-        m.rfc
+        m.rfc,
+        m.rev
     ])?;
     Ok(())
 }

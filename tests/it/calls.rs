@@ -473,3 +473,56 @@ async fn reviewers_rotate_and_members_propose_work() {
     );
     d.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_revision_announced_on_the_list_moves_an_adopted_draft_on() {
+    let members = ["alice@example.org"];
+    let list = format!(
+        "{CHAIRS}\n[posting]\naccept_these_nonmembers = [\"^internet-drafts@ietf\\\\.org$\"]\n"
+    );
+    let d = TestDaemon::start_with(&members, "", &list).await;
+    confirmed(
+        &d,
+        CHAIR,
+        "state draft-smith-quic-foo adopted force reason \"adopted at the meeting\"",
+        "n1@t",
+    )
+    .await;
+    let announce = |rev: &str, id: &str| {
+        format!(
+            "From: internet-drafts@ietf.org\nTo: quic@ietf.test\nSubject: I-D Action: draft-ietf-quic-foo-{rev}.txt\nMessage-ID: <{id}>\n\nA New Internet-Draft is available from the on-line Internet-Drafts directories.\n"
+        )
+    };
+    d.send_raw(
+        Some("internet-drafts@ietf.org"),
+        "quic@ietf.test",
+        &announce("00", "n2@t"),
+    )
+    .await;
+    d.wait_queue_drained().await;
+    let old = show(&d, "draft-smith-quic-foo").unwrap();
+    assert_eq!(old["state"], "wg-doc", "{old}");
+    let new = show(&d, "draft-ietf-quic-foo").unwrap();
+    assert_eq!(new["state"], "wg-doc");
+    assert_eq!(new["rev"], 0);
+    let (_, history, _) = run_cli(
+        &d.dir.path().join("wgmail.toml"),
+        &["draft", "history", "draft-ietf-quic-foo"],
+    );
+    assert!(
+        history.contains("replaces draft-smith-quic-foo"),
+        "{history}"
+    );
+
+    d.send_raw(
+        Some("internet-drafts@ietf.org"),
+        "quic@ietf.test",
+        &announce("01", "n3@t"),
+    )
+    .await;
+    d.wait_queue_drained().await;
+    let new = show(&d, "draft-ietf-quic-foo").unwrap();
+    assert_eq!(new["rev"], 1);
+    assert_eq!(new["state"], "wg-doc");
+    d.stop().await;
+}

@@ -1,0 +1,112 @@
+//! New revisions announced on the list (`✉` in `spec/workflow.md`): an accepted post whose subject
+//! is the Datatracker's `I-D Action: draft-ietf-quic-foo-01.txt` (or `New Version Notification
+//! for …`) records the draft's new revision, and the `-00` of a `draft-ietf-<wg>-…` replacing an
+//! adopted individual draft moves that draft on to `wg-doc`, the new name taking over from there.
+//!
+//! Only these two things follow from such a post; any other move still needs a chair.
+
+use crate::store::{Action, DraftMeta, DraftMove, DraftRow};
+use crate::workflow::states::{self, Actor, State};
+
+use super::Context;
+
+/// The draft a subject announces, with its revision.
+pub fn announced(subject: &str) -> Option<(String, u8)> {
+    let lower = subject.to_ascii_lowercase();
+    let rest = ["i-d action:", "new version notification for"]
+        .iter()
+        .find_map(|p| lower.find(p).map(|i| &lower[i + p.len()..]))?;
+    let word = rest.split_whitespace().next()?;
+    let word = word.strip_suffix(".txt").unwrap_or(word);
+    let d = states::parse_draft(word).ok()?;
+    Some((d.name, d.rev?))
+}
+
+/// The actions a revision announcement implies, given the list's drafts.
+pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
+    let Some((name, rev)) = announced(&ctx.parsed.subject) else {
+        return Vec::new();
+    };
+    let list = ctx.list.address();
+    let meta = |draft: &str| {
+        Action::DraftMeta(DraftMeta {
+            list: list.clone(),
+            draft: draft.to_owned(),
+            rev: Some(i64::from(rev)),
+            ..DraftMeta::default()
+        })
+    };
+    if drafts.iter().any(|d| d.name == name) {
+        return vec![meta(&name)];
+    }
+    // A `draft-ietf-<wg>-x-00` replaces the adopted `draft-<author>-<wg>-x` (or `-x`).
+    let wg_prefix = format!("draft-ietf-{}-", ctx.list.name);
+    let Some(topic) = name.strip_prefix(&wg_prefix) else {
+        return Vec::new();
+    };
+    if rev != 0 {
+        return Vec::new();
+    }
+    let Some(old) = drafts.iter().find(|d| {
+        d.state == State::Adopted.slug()
+            && (d.name.ends_with(&format!("-{}-{topic}", ctx.list.name))
+                || d.name.ends_with(&format!("-{topic}")))
+    }) else {
+        return Vec::new();
+    };
+    let Ok(mv) = states::check(Some(State::Adopted), State::WgDoc, Actor::Revision, false) else {
+        return Vec::new();
+    };
+    let why = format!("{name}-00 announced: {}", mv.describe());
+    vec![Action::DraftMove {
+        m: DraftMove {
+            list: list.clone(),
+            draft: old.name.clone(),
+            rev: old.rev,
+            from: Some(old.state.clone()),
+            to: State::WgDoc.slug().into(),
+            actor: "revision".into(),
+            why: format!("replaced by {name}; {why}"),
+            message_id: ctx.message_id.to_owned(),
+            forced: false,
+        },
+        then: vec![Action::DraftMove {
+            m: DraftMove {
+                list: list.clone(),
+                draft: name.clone(),
+                rev: Some(0),
+                from: None,
+                to: State::WgDoc.slug().into(),
+                actor: "revision".into(),
+                why: format!("replaces {}; {why}", old.name),
+                message_id: ctx.message_id.to_owned(),
+                forced: false,
+            },
+            then: Vec::new(),
+        }],
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::announced;
+
+    #[test]
+    fn subjects_that_announce_a_revision() {
+        assert_eq!(
+            announced("I-D Action: draft-ietf-quic-foo-01.txt"),
+            Some(("draft-ietf-quic-foo".into(), 1))
+        );
+        assert_eq!(
+            announced("[quic] I-D Action: draft-ietf-quic-foo-00.txt"),
+            Some(("draft-ietf-quic-foo".into(), 0))
+        );
+        assert_eq!(
+            announced("New Version Notification for draft-smith-quic-foo-04.txt"),
+            Some(("draft-smith-quic-foo".into(), 4))
+        );
+        assert_eq!(announced("Re: draft-ietf-quic-foo-01"), None);
+        assert_eq!(announced("I-D Action: draft-ietf-quic-foo.txt"), None);
+        assert_eq!(announced("I-D Action:"), None);
+    }
+}
