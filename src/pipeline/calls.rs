@@ -568,3 +568,64 @@ pub fn remind(
     let then = super::list_mail_members(site, list, members, &[], now, mail);
     Action::CallRemind { id: call.id, then }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::commands::{Date, End};
+
+    fn list(tz: &str) -> ListConfig {
+        let text = format!(
+            "name = \"wg\"\ndomain = \"example.org\"\nowners = [\"o@example.org\"]\n[workflow]\ntime_zone = \"{tz}\"\n"
+        );
+        crate::config::parse_list(std::path::Path::new("wg.toml"), &text).expect("valid list")
+    }
+
+    // 2026-11-28 15:38:15 UTC; 07:38 in Los Angeles, 00:38 on the 29th in Tokyo.
+    const NOW: Timestamp = 1_795_880_295;
+
+    #[test]
+    fn deadlines_are_the_end_of_the_day_in_the_list_zone() {
+        let la = list("America/Los_Angeles");
+        let end = deadline(&la, NOW, None, 14, 1).unwrap();
+        assert_eq!(ends_ymd(&la, end), "2026-12-12");
+        assert_eq!(
+            crate::clock::ymd(end),
+            "2026-12-13",
+            "08:00 UTC the next day"
+        );
+        let tokyo = list("Asia/Tokyo");
+        let end = deadline(&tokyo, NOW, Some(End::For { days: 1 }), 14, 1).unwrap();
+        assert_eq!(
+            ends_ymd(&tokyo, end),
+            "2026-11-30",
+            "today is already the 29th there"
+        );
+    }
+
+    #[test]
+    fn deadlines_in_the_past_or_too_soon_are_refused() {
+        let utc = list("UTC");
+        let on = |d| Some(End::On(Date::new(2026, 11, d).unwrap()));
+        assert!(
+            deadline(&utc, NOW, on(28), 14, 1)
+                .unwrap_err()
+                .contains("not after today")
+        );
+        assert!(deadline(&utc, NOW, on(29), 14, 1).is_ok());
+        let e = deadline(&utc, NOW, on(30), 28, 28).unwrap_err();
+        assert!(
+            e.contains("at least 28 days") && e.contains("2026-12-26"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn relative_positions_follow_the_parent() {
+        use Position::*;
+        assert_eq!(relative_position(Support, Object), Object);
+        assert_eq!(relative_position(Object, Object), Support);
+        assert_eq!(relative_position(Support, Support), Support);
+        assert_eq!(relative_position(Object, Support), Object);
+    }
+}

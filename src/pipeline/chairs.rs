@@ -905,3 +905,23 @@ fn result_mail(ctx: &Context<'_>, results: &[String]) -> Option<Action> {
         job,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::pick_reviewers;
+
+    #[test]
+    fn reviewers_rotate_least_recently_assigned_first() {
+        let pool: Vec<String> = ["a@x", "b@x", "c@x"].map(String::from).to_vec();
+        assert_eq!(pick_reviewers(&pool, &[], 2), ["a@x", "b@x"]);
+        let last = vec![("a@x".to_owned(), 10), ("b@x".to_owned(), 10)];
+        assert_eq!(pick_reviewers(&pool, &last, 2), ["c@x", "a@x"]);
+        let last = vec![
+            ("A@X".to_owned(), 30),
+            ("b@x".to_owned(), 20),
+            ("c@x".to_owned(), 25),
+        ];
+        assert_eq!(pick_reviewers(&pool, &last, 3), ["b@x", "c@x", "a@x"]);
+        assert_eq!(pick_reviewers(&pool, &[], 5).len(), 3);
+    }
+}
