@@ -158,43 +158,7 @@ pub fn announce(
             )
         }
     };
-    let chairs = format!("{}-chairs@{}", list.name, list.domain);
-    let job = list_mail(
-        site,
-        list,
-        now,
-        ListMail {
-            from: &chairs,
-            to: &addr,
-            subject: &subject,
-            body: &body,
-            in_reply_to: None,
-            reply_to: Some(&addr),
-            attached: None,
-        },
-    )?;
-    let raw = job.body;
-    let parsed = crate::message::parse(&raw);
-    let anchor = parsed.message_id.clone()?;
-    let item = QueueItem {
-        id: 0,
-        received_at: now,
-        mail_from: chairs.clone(),
-        rcpt_to: vec![addr.clone()],
-        peer: "workflow".into(),
-        raw: raw.clone(),
-    };
-    let ctx = Context {
-        site,
-        list,
-        item: &item,
-        parsed: &parsed,
-        message_id: &anchor,
-        sender: &chairs,
-        members,
-        now,
-    };
-    let mut actions = deliver(&ctx);
+    let (mut actions, anchor, raw) = post_from_chairs(site, list, members, &subject, &body, now)?;
     if kind == IETF_LC {
         actions.extend(to_announce_list(site, list, raw));
     }
@@ -212,6 +176,57 @@ pub fn announce(
         closed_at: None,
     };
     Some((actions, call))
+}
+
+/// Composes mail from the list's chairs and delivers it as a post of the list (prefixed,
+/// archived, to every member): one Message-ID that replies thread to. Returns the actions, that
+/// Message-ID and the message as composed.
+pub fn post_from_chairs(
+    site: &Site,
+    list: &ListConfig,
+    members: &[Member],
+    subject: &str,
+    body: &str,
+    now: Timestamp,
+) -> Option<(Vec<Action>, String, Vec<u8>)> {
+    let addr = list.address();
+    let chairs = format!("{}-chairs@{}", list.name, list.domain);
+    let job = list_mail(
+        site,
+        list,
+        now,
+        ListMail {
+            from: &chairs,
+            to: &addr,
+            subject,
+            body,
+            in_reply_to: None,
+            reply_to: Some(&addr),
+            attached: None,
+        },
+    )?;
+    let raw = job.body;
+    let parsed = crate::message::parse(&raw);
+    let anchor = parsed.message_id.clone()?;
+    let item = QueueItem {
+        id: 0,
+        received_at: now,
+        mail_from: chairs.clone(),
+        rcpt_to: vec![addr],
+        peer: "workflow".into(),
+        raw: raw.clone(),
+    };
+    let ctx = Context {
+        site,
+        list,
+        item: &item,
+        parsed: &parsed,
+        message_id: &anchor,
+        sender: &chairs,
+        members,
+        now,
+    };
+    Some((deliver(&ctx), anchor, raw))
 }
 
 /// The same message to the site's IETF-wide announce list, if one is configured.

@@ -35,6 +35,8 @@ pub trait Lookup {
     fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, String>;
     fn proposal_count(&self, list: &str) -> Result<i64, String>;
     fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, String>;
+    /// Review assignments still waiting for their review.
+    fn open_reviews(&self, list: &str) -> Result<Vec<crate::store::ReviewRow>, String>;
 }
 
 /// Who may send a state-changing command.
@@ -473,16 +475,44 @@ fn run(
             let subject = format!("Review round: {name}");
             let body = format!(
                 "The chairs of {list} start a review round of {name}.\n\nReviewers (in rotation): {}\n\n\
-                 Please send your review to {list}, in reply to this message.\n",
+                 Please send your review to {list}, in reply to this message. When every review is in,\n\
+                 the draft goes back to the working group (WG Document) and the chairs are told.\n",
                 picked.join(", ")
             );
+            // A list post, so every review can thread to one Message-ID.
+            let Some((post, anchor, raw)) =
+                calls::post_from_chairs(ctx.site, ctx.list, ctx.members, &subject, &body, ctx.now)
+            else {
+                return Ok(Err("cannot compose the review round's announcement".into()));
+            };
             then.push(Action::ReviewAssign {
                 list: list.clone(),
                 draft: name.clone(),
                 reviewers: picked.clone(),
-                message_id: message_id.to_owned(),
+                anchor,
             });
-            then.extend(to_list(ctx, &subject, &body, &picked));
+            then.extend(post);
+            // Reviewers who are not members get their own copy.
+            let outside: Vec<String> = picked
+                .iter()
+                .filter(|r| {
+                    !ctx.members
+                        .iter()
+                        .any(|m| m.address.eq_ignore_ascii_case(r))
+                })
+                .cloned()
+                .collect();
+            if !outside.is_empty() {
+                then.push(Action::Send(crate::store::OutboundJob {
+                    list: list.clone(),
+                    body: raw,
+                    personalize: false,
+                    envelopes: vec![(
+                        crate::address::bounces_address(&ctx.list.name, &ctx.list.domain),
+                        outside,
+                    )],
+                }));
+            }
         }
         C::Pubreq { status, .. } => {
             let keyword = status.keyword().to_owned();

@@ -125,6 +125,12 @@ pub fn process(
                     };
                     actions.extend(calls::tap(&ctx, &calls, &parent));
                 }
+                if !parsed.in_reply_to.is_empty() || !parsed.references.is_empty() {
+                    let open = lookup.open_reviews(&list.address())?;
+                    if !open.is_empty() {
+                        actions.extend(revisions::review_in(&ctx, &open));
+                    }
+                }
                 if revisions::announced(&parsed.subject).is_some() {
                     let drafts = lookup.drafts(&list.address())?;
                     actions.extend(revisions::on_post(&ctx, &drafts));

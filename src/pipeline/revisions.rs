@@ -4,8 +4,12 @@
 //! adopted individual draft moves that draft on to `wg-doc`, the new name taking over from there.
 //!
 //! Only these two things follow from such a post; any other move still needs a chair.
+//!
+//! Reviews are the other thing a post can complete: a post by an assigned reviewer under a review
+//! round's announcement is their review, and when the last one is in the draft leaves `wg-review`
+//! for `wg-doc` and the chairs are told.
 
-use crate::store::{Action, DraftMeta, DraftMove, DraftRow};
+use crate::store::{Action, DraftMeta, DraftMove, DraftRow, ReviewRow};
 use crate::workflow::states::{self, Actor, State};
 
 use super::Context;
@@ -84,6 +88,71 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
             },
             then: Vec::new(),
         }],
+    }]
+}
+
+/// A post by an assigned reviewer under a review round's announcement is their review.
+pub fn review_in(ctx: &Context<'_>, open: &[ReviewRow]) -> Vec<Action> {
+    let under = |anchor: &str| {
+        ctx.parsed
+            .references
+            .iter()
+            .chain(ctx.parsed.in_reply_to.iter())
+            .any(|id| id == anchor)
+    };
+    let Some(row) = open
+        .iter()
+        .find(|r| r.reviewer.eq_ignore_ascii_case(ctx.sender) && under(&r.anchor))
+    else {
+        return Vec::new();
+    };
+    let list = ctx.list.address();
+    let mut then = Vec::new();
+    if let Ok(mv) = states::check(Some(State::WgReview), State::WgDoc, Actor::Deadline, false) {
+        let chairs = format!("{}-chairs@{}", ctx.list.name, ctx.list.domain);
+        let subject = format!("Reviews are in: {}", row.draft);
+        let body = format!(
+            "Every review of {} assigned in the round is in; the last came from {}.\n\n{}\n\n\
+             The reviews are in the thread under the round's announcement on {list}.\n",
+            row.draft,
+            ctx.sender,
+            mv.describe()
+        );
+        then.push(Action::DraftMove {
+            m: DraftMove {
+                list: list.clone(),
+                draft: row.draft.clone(),
+                rev: None,
+                from: Some(State::WgReview.slug().into()),
+                to: State::WgDoc.slug().into(),
+                actor: "reviews".into(),
+                why: "all reviews are in".into(),
+                message_id: ctx.message_id.to_owned(),
+                forced: false,
+            },
+            then: super::list_mail_members(
+                ctx.site,
+                ctx.list,
+                &[],
+                &ctx.list.chairs,
+                ctx.now,
+                super::ListMail {
+                    from: &chairs,
+                    to: "",
+                    subject: &subject,
+                    body: &body,
+                    in_reply_to: Some(&row.anchor),
+                    reply_to: None,
+                    attached: None,
+                },
+            ),
+        });
+    }
+    vec![Action::ReviewDone {
+        list,
+        anchor: row.anchor.clone(),
+        reviewer: row.reviewer.clone(),
+        then,
     }]
 }
 

@@ -207,6 +207,9 @@ impl super::chairs::Lookup for Store {
     fn drafts(&self, list: &str) -> Result<Vec<crate::store::DraftRow>, String> {
         Store::drafts(self, list).map_err(|e| e.to_string())
     }
+    fn open_reviews(&self, list: &str) -> Result<Vec<crate::store::ReviewRow>, String> {
+        Store::open_reviews(self, list).map_err(|e| e.to_string())
+    }
 }
 
 impl super::membership::Lookup for Store {

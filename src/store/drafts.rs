@@ -93,16 +93,50 @@ pub(crate) fn assign_reviewers(
     list: &str,
     draft: &str,
     reviewers: &[String],
-    message_id: &str,
+    anchor: &str,
     now: Timestamp,
 ) -> rusqlite::Result<()> {
     let mut stmt = c.prepare_cached(
-        "INSERT INTO review_assignments (list, draft, reviewer, assigned_at, message_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO review_assignments (list, draft, reviewer, assigned_at, anchor) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for r in reviewers {
-        stmt.execute(params![list, draft, r, now, message_id])?;
+        stmt.execute(params![list, draft, r, now, anchor])?;
     }
     Ok(())
+}
+
+/// Marks one reviewer's review of a round as in; true when that was the last one outstanding
+/// (and it was not already marked), so the round's completion acts once.
+pub(crate) fn review_done(
+    c: &Connection,
+    list: &str,
+    anchor: &str,
+    reviewer: &str,
+    now: Timestamp,
+) -> rusqlite::Result<bool> {
+    let marked = c
+        .prepare_cached(
+            "UPDATE review_assignments SET done_at = ?4
+             WHERE list = ?1 AND anchor = ?2 AND reviewer = ?3 AND done_at IS NULL",
+        )?
+        .execute(params![list, anchor, reviewer, now])?;
+    if marked == 0 {
+        return Ok(false);
+    }
+    let left: i64 = c
+        .prepare_cached(
+            "SELECT count(*) FROM review_assignments WHERE list = ?1 AND anchor = ?2 AND done_at IS NULL",
+        )?
+        .query_row(params![list, anchor], |r| r.get(0))?;
+    Ok(left == 0)
+}
+
+/// One reviewer's assignment in a review round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub draft: String,
+    pub reviewer: String,
+    pub anchor: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -385,6 +419,24 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()
+        })
+    }
+
+    /// Review assignments still waiting for their review, on one list.
+    pub fn open_reviews(&self, list: &str) -> Result<Vec<ReviewRow>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt = c.prepare(
+                "SELECT draft, reviewer, anchor FROM review_assignments
+                 WHERE list = ?1 AND done_at IS NULL ORDER BY rowid",
+            )?;
+            let rows = stmt.query_map([list], |r| {
+                Ok(ReviewRow {
+                    draft: r.get(0)?,
+                    reviewer: r.get(1)?,
+                    anchor: r.get(2)?,
+                })
+            })?;
+            rows.collect()
         })
     }
 

@@ -226,7 +226,7 @@ const MIGRATIONS: &[&str] = &[
     // 7: the rest of the workflow — tags beside the state (`no-adopt`, `rev-wglc`), a proposal's
     // title, the intended status of a publication request, the RFC number; when a call closed (late
     // replies are still recorded for a while, and listed apart); whether a reply came from a
-    // member; and the reviewer rotation.
+    // member; and the reviewer rotation, with each review as it comes in.
     r#"
     ALTER TABLE drafts ADD COLUMN tags TEXT NOT NULL DEFAULT '';
     ALTER TABLE drafts ADD COLUMN title TEXT NOT NULL DEFAULT '';
@@ -239,7 +239,9 @@ const MIGRATIONS: &[&str] = &[
         draft       TEXT NOT NULL,
         reviewer    TEXT NOT NULL,
         assigned_at INTEGER NOT NULL,
-        message_id  TEXT NOT NULL
+        -- The review round's announcement: a reviewer's post under it is their review.
+        anchor      TEXT NOT NULL,
+        done_at     INTEGER
     );
     CREATE INDEX review_assignments_list ON review_assignments(list, reviewer, assigned_at);
     "#,

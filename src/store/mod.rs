@@ -22,7 +22,9 @@ mod queue;
 mod tokens;
 
 pub use archive::{ArchiveRecord, ArchivedMessage, ThreadSummary};
-pub use drafts::{CallReply, CallRow, DraftMeta, DraftMove, DraftRow, EventRow, LATE_WINDOW};
+pub use drafts::{
+    CallReply, CallRow, DraftMeta, DraftMove, DraftRow, EventRow, LATE_WINDOW, ReviewRow,
+};
 pub use holds::HoldRecord;
 pub use members::Member;
 pub use outbound::{AttemptResult, OutboundItem, OutboundJob, QueueStatus};

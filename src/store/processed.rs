@@ -101,12 +101,19 @@ pub enum Action {
     },
     /// Tags, title, intended status or RFC number of a draft that exists.
     DraftMeta(super::DraftMeta),
-    /// Record the reviewers a `review start` picked.
+    /// Record the reviewers a `review start` picked, under the round's announcement.
     ReviewAssign {
         list: String,
         draft: String,
         reviewers: Vec<String>,
-        message_id: String,
+        anchor: String,
+    },
+    /// A reviewer's review came in; if it was the round's last, apply `then` (once).
+    ReviewDone {
+        list: String,
+        anchor: String,
+        reviewer: String,
+        then: Vec<Action>,
     },
     /// Keep a chair's command text until its confirmation comes back.
     PendingCommand {
@@ -364,8 +371,18 @@ pub(crate) fn apply_actions(
                 list,
                 draft,
                 reviewers,
-                message_id,
-            } => super::drafts::assign_reviewers(c, list, draft, reviewers, message_id, now)?,
+                anchor,
+            } => super::drafts::assign_reviewers(c, list, draft, reviewers, anchor, now)?,
+            Action::ReviewDone {
+                list,
+                anchor,
+                reviewer,
+                then,
+            } => {
+                if super::drafts::review_done(c, list, anchor, reviewer, now)? {
+                    apply_actions(c, then, now)?;
+                }
+            }
             Action::CallRemind { id, then } => {
                 if super::drafts::mark_reminded(c, *id)? {
                     apply_actions(c, then, now)?;

@@ -385,8 +385,13 @@ async fn late_and_non_member_replies_agreement_with_the_parent_and_the_no_adopt_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reviewers_rotate_and_members_propose_work() {
-    let members = ["alice@example.org"];
+async fn reviewers_rotate_their_reviews_complete_the_round_and_members_propose_work() {
+    let members = [
+        "alice@example.org",
+        "r1@example.org",
+        "r2@example.org",
+        "r3@example.org",
+    ];
     let list = format!(
         "{CHAIRS}\nreviewers = [\"r1@example.org\", \"r2@example.org\", \"r3@example.org\"]\n"
     );
@@ -434,6 +439,43 @@ async fn reviewers_rotate_and_members_propose_work() {
         r.contains("reviewers: r3@example.org, r1@example.org"),
         "{r}"
     );
+    let round = mail_to(&d, "r3@example.org", "Review round: draft-ietf-quic-rev").await;
+    let round = anchor(&round);
+    // A reply by someone not assigned is no review; each assigned reviewer's is.
+    reply(
+        &d,
+        "r2@example.org",
+        &round,
+        "Some thoughts on section 3.",
+        "rv1@t",
+    )
+    .await;
+    reply(
+        &d,
+        "r3@example.org",
+        &round,
+        "Review: ready, two nits.",
+        "rv2@t",
+    )
+    .await;
+    d.wait_queue_drained().await;
+    assert_eq!(show(&d, draft).unwrap()["state"], "wg-review");
+    reply(
+        &d,
+        "r1@example.org",
+        &round,
+        "Review: needs work in 4.2.",
+        "rv3@t",
+    )
+    .await;
+    let done = mail_to(&d, CHAIR, "Reviews are in: draft-ietf-quic-rev").await;
+    assert!(
+        text(&done).contains("the last came from r1@example.org"),
+        "{}",
+        text(&done)
+    );
+    d.wait_queue_drained().await;
+    assert_eq!(show(&d, draft).unwrap()["state"], "wg-doc");
 
     // Any member may propose work, after confirming; others may not.
     let r = results(
