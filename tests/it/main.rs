@@ -15,6 +15,7 @@ mod membership;
 mod moderation;
 mod policy;
 mod positions;
+mod report;
 mod smtp;
 mod support;
 mod thread;
