@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::chairs::chair_runs;
-use crate::support::daemon::{TestDaemon, header};
+use crate::support::daemon::{TestDaemon, header, run_cli, write_list, write_site};
 use crate::support::relay::Captured;
-use wgmail::store::{Action, DraftMove};
+use wgmail::clock::{Clock, ymd};
+use wgmail::store::{Action, CallReply, CallRow, DraftMove, Store};
 
 const WAIT: Duration = Duration::from_secs(20);
 const DAY: i64 = 86_400;
@@ -199,4 +200,138 @@ async fn the_weekly_report_reaches_each_iesg_and_iab_member_once_a_week() {
         "last week's changes are not repeated; the call is still open: {text}"
     );
     d.stop().await;
+}
+
+fn reply(call_id: i64, person: &str, position: &str, date: i64) -> Action {
+    Action::CallReply(CallReply {
+        call_id,
+        message_id: format!("{person}-{position}"),
+        person: person.into(),
+        name: String::new(),
+        date,
+        position: position.into(),
+        evidence: None,
+        reason: None,
+    })
+}
+
+#[test]
+fn the_report_command_shows_the_changes_since_a_date_the_open_calls_and_the_iesg_drafts() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = write_site(dir.path(), None, "");
+    write_list(dir.path(), "quic", "ietf.test", "");
+    write_list(dir.path(), "tls", "ietf.test", "");
+    // The CLI reads the system clock, so the history is placed relative to it.
+    let now = Clock::System.now();
+    let (old, recent) = (now - 30 * DAY, now - DAY);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let chair = "chair@ietf.test";
+    runtime
+        .block_on(store.apply_now(
+            vec![
+                moved("draft-ietf-quic-old", 2, None, "wg-doc", chair),
+                moved("draft-ietf-quic-bar", 4, None, "writeup", chair),
+                moved("draft-smith-quic-foo", 3, None, "candidate", chair),
+            ],
+            old,
+        ))
+        .unwrap();
+    let ends = recent + 14 * DAY;
+    runtime
+        .block_on(store.apply_now(
+            vec![
+                moved(
+                    "draft-ietf-quic-bar",
+                    4,
+                    Some("writeup"),
+                    "submitted",
+                    chair,
+                ),
+                moved("draft-smith-quic-foo", 3, Some("candidate"), "cfa", chair),
+                Action::CallOpen(CallRow {
+                    id: 0,
+                    list: "quic@ietf.test".into(),
+                    draft: "draft-smith-quic-foo".into(),
+                    kind: "adoption".into(),
+                    rev: Some(3),
+                    anchor: "call@ietf.test".into(),
+                    subject: "Call for adoption: draft-smith-quic-foo-03".into(),
+                    opened_at: recent,
+                    ends_at: ends,
+                    state: "open".into(),
+                }),
+            ],
+            recent,
+        ))
+        .unwrap();
+    let call = store.open_calls("quic@ietf.test").unwrap().remove(0);
+    runtime
+        .block_on(store.apply_now(
+            vec![
+                reply(call.id, "alice@example.org", "support", recent),
+                reply(call.id, "dave@example.org", "object", recent),
+            ],
+            recent,
+        ))
+        .unwrap();
+    store.close();
+
+    let since = ymd(now - 10 * DAY);
+    let (ok, text, err) = run_cli(&site, &["report", "--since", &since]);
+    assert!(ok, "{err}");
+    assert!(
+        text.starts_with(&format!("Working group report, {since} 00:00 UTC to ")),
+        "{text}"
+    );
+    for part in [
+        "quic (quic@ietf.test)\n  State changes:\n",
+        "by chair@ietf.test\n      IETF WG state changed to Submitted to IESG for Publication\n      from WG Consensus: Waiting for Write-Up\n",
+        "by chair@ietf.test\n      IETF WG state changed to Call For Adoption By WG Issued\n      from Candidate for WG Adoption\n",
+        &format!(
+            "  Open calls:\n    Call for adoption: draft-smith-quic-foo-03, ends {}\n      Support 1, Support with conditions 0, Object 1,\n      No objection 0, Neutral 0, Late 0;\n      Replies 2, with a position 2 (coverage 100%)\n",
+            ymd(ends)
+        ),
+        &format!(
+            "  Waiting on the IESG:\n    draft-ietf-quic-bar-04: Submitted to IESG for Publication, since {}\n",
+            ymd(recent)
+        ),
+        "tls (tls@ietf.test): nothing to report.\n",
+    ] {
+        assert!(text.contains(part), "{part:?} missing from:\n{text}");
+    }
+    // The changes of a month ago are before --since.
+    assert!(!text.contains("draft-ietf-quic-old"), "{text}");
+    assert!(
+        !text.contains("changed to Candidate for WG Adoption\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches(", by chair@ietf.test").count(), 2, "{text}");
+
+    // Without --since the period is the last seven days: the same facts.
+    let (ok, last_week, err) = run_cli(&site, &["report"]);
+    assert!(ok, "{err}");
+    let after_header = |t: &str| t.split_once("\n\n").map(|(_, rest)| rest.to_owned());
+    assert_eq!(after_header(&last_week), after_header(&text));
+
+    let (ok, json, err) = run_cli(&site, &["report", "--since", &since, "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let quic = &v["groups"][0];
+    assert_eq!(quic["list"], "quic@ietf.test");
+    assert_eq!(quic["changes"].as_array().map(Vec::len), Some(2), "{v}");
+    assert_eq!(quic["changes"][0]["draft"], "draft-ietf-quic-bar");
+    assert_eq!(quic["changes"][0]["to"], "submitted");
+    assert_eq!(quic["calls"][0]["support"], 1);
+    assert_eq!(quic["calls"][0]["object"], 1);
+    assert_eq!(quic["calls"][0]["ends_at"], ends);
+    assert_eq!(quic["waiting"][0]["draft"], "draft-ietf-quic-bar");
+    assert_eq!(v["groups"][1]["list"], "tls@ietf.test");
+    assert_eq!(v["groups"][1]["waiting"], serde_json::json!([]));
+
+    let (ok, _, err) = run_cli(&site, &["report", "--since", "last tuesday"]);
+    assert!(!ok);
+    assert!(err.contains("not a date like 2026-12-01"), "{err}");
 }
