@@ -59,6 +59,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What each working group did: state changes since a date, open calls with their tally, and
+    /// drafts waiting on the IESG (the text of the weekly mail to the IESG and IAB).
+    Report {
+        /// Start of the period (YYYY-MM-DD, UTC); 7 days ago by default.
+        #[arg(long, value_parser = crate::report::parse_date)]
+        since: Option<i64>,
+        /// JSON with since, until and per list its changes, calls and waiting drafts.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -447,6 +457,17 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 writeln!(out)?;
             } else {
                 write!(out, "{}", crate::workflow::tally::render_text(&tally))?;
+            }
+        }
+        Command::Report { since, json } => {
+            let now = clock.now();
+            let since = since.unwrap_or(now - crate::report::WEEK);
+            let report = crate::report::gather(&open_store(cfg)?, &cfg.lists, since, now)?;
+            if json {
+                serde_json::to_writer_pretty(&mut *out, &report)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{}", crate::report::render_text(&report))?;
             }
         }
         Command::Queue(QueueCmd::Status { json }) => {

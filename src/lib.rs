@@ -16,6 +16,7 @@
 //! - [`server`]: `wgmail serve`, wiring the above. [`cli`]: the admin commands.
 //! - [`web`]: the HTTP listener (axum): one-click unsubscribe now, the archive later.
 //! - [`workflow`]: draft states and the transition table, chair commands (pure).
+//! - [`report`]: the report up the structure for the IESG and IAB, weekly by mail and on demand.
 //! - [`clock`]: injected time.
 //!
 //! Invariants: nothing but `store` runs SQL; `250` means committed; a queue item's effects and its
@@ -32,6 +33,7 @@ pub mod notice;
 pub mod outbound;
 pub mod pipeline;
 pub mod reply;
+pub mod report;
 pub mod server;
 pub mod smtp;
 pub mod store;

@@ -1,14 +1,16 @@
-//! Housekeeping that runs on time rather than on mail: the weekly bounce reminders and removals,
-//! and held posts that expired without a moderator's decision.
+//! Housekeeping that runs on time rather than on mail: the weekly report to the IESG and IAB, the
+//! weekly bounce reminders and removals, call reminders and deadlines, and held posts that expired
+//! without a moderator's decision.
 //! It wakes every hour, and whenever a test moves its clock.
 
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::clock::Clock;
-use crate::config::ConfigHandle;
-use crate::store::Store;
+use crate::clock::{Clock, Timestamp};
+use crate::config::{Config, ConfigHandle};
+use crate::report::{self, Weekly};
+use crate::store::{Action, Store};
 
 use super::runner::Wakers;
 
@@ -23,6 +25,7 @@ pub async fn run(
         let advanced = clock.advanced();
         let cfg = config.current();
         let now = clock.now();
+        weekly_report(&store, &cfg, now, &wakers).await;
         for list in cfg.lists.iter() {
             let members = match store.members_async(&list.address()).await {
                 Ok(m) => m,
@@ -137,5 +140,76 @@ pub async fn run(
             _ = advanced => {}
             _ = shutdown.cancelled() => return,
         }
+    }
+}
+
+/// The weekly report (see [`crate::report`]). The [`report::SENT_AT`] counter says when the last
+/// one went out; the report and the counter's move are one compare-and-set commit, so the report
+/// goes out once a week however often this pass runs, and a restart neither repeats nor delays it.
+/// It covers the events since the last report, so a daemon that was down for a while reports the
+/// whole gap.
+async fn weekly_report(store: &Store, cfg: &Config, now: Timestamp, wakers: &Wakers) {
+    let last = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || store.counter_value(report::SENT_AT)).await
+    };
+    let last = match last {
+        Ok(Ok(last)) => last,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "housekeeping: cannot read when the last report went out");
+            return;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "housekeeping: the report task failed");
+            return;
+        }
+    };
+    let recipients = report::recipients(&cfg.site);
+    let then = match report::weekly(last, now, cfg.site.reports.weekly, recipients.len()) {
+        Weekly::Wait => return,
+        Weekly::Start | Weekly::Skip => Vec::new(),
+        Weekly::Send => {
+            let built = {
+                let (store, lists) = (store.clone(), cfg.lists.clone());
+                tokio::task::spawn_blocking(move || report::gather(&store, &lists, last, now)).await
+            };
+            let report = match built {
+                Ok(Ok(r)) => r,
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "housekeeping: cannot read the weekly report's data");
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "housekeeping: the report task failed");
+                    return;
+                }
+            };
+            let (subject, body) = (report::subject(&report), report::render_text(&report));
+            recipients
+                .iter()
+                .filter_map(|to| {
+                    let job = report::mail(&cfg.site, to, &subject, &body, now);
+                    if job.is_none() {
+                        tracing::warn!(rcpt = %to, "weekly report: unusable address; skipped");
+                    }
+                    job.map(Action::Send)
+                })
+                .collect()
+        }
+    };
+    let sending = then.len();
+    let action = Action::CounterSet {
+        name: report::SENT_AT.to_owned(),
+        expect: last,
+        set: now,
+        then,
+    };
+    match store.apply_now(vec![action], now).await {
+        Ok(_) if sending > 0 => {
+            tracing::info!(recipients = sending, since = last, "weekly report queued");
+            wakers.outbound.notify_one();
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "housekeeping: cannot record the weekly report"),
     }
 }

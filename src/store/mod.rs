@@ -19,6 +19,7 @@ mod migrations;
 mod outbound;
 mod processed;
 mod queue;
+mod report;
 mod tokens;
 
 pub use archive::{ArchiveRecord, ArchivedMessage, ThreadSummary};
@@ -30,6 +31,7 @@ pub use members::Member;
 pub use outbound::{AttemptResult, OutboundItem, OutboundJob, QueueStatus};
 pub use processed::{Action, Applied, BounceState, REPLY_LIMIT};
 pub use queue::QueueItem;
+pub use report::DraftEvent;
 pub use tokens::TokenRow;
 
 use std::path::{Path, PathBuf};

@@ -244,7 +244,7 @@ async fn forged_and_non_chair_commands_change_nothing() {
 }
 
 /// Sends `commands` to -chairs as the chair and confirms them; returns all mail seen so far.
-async fn chair_runs(d: &TestDaemon, commands: &str, id: &str) -> Vec<Captured> {
+pub(crate) async fn chair_runs(d: &TestDaemon, commands: &str, id: &str) -> Vec<Captured> {
     commands_by(d, "chair@ietf.test", commands, id).await
 }
 

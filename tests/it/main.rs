@@ -16,6 +16,7 @@ mod membership;
 mod moderation;
 mod policy;
 mod positions;
+mod report;
 mod smtp;
 mod support;
 mod thread;
