@@ -32,11 +32,13 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
         return Vec::new();
     };
     let list = ctx.list.address();
+    let title = announced_title(&ctx.parsed.body_text);
     let meta = |draft: &str| {
         Action::DraftMeta(DraftMeta {
             list: list.clone(),
             draft: draft.to_owned(),
             rev: Some(i64::from(rev)),
+            title: title.clone(),
             ..DraftMeta::default()
         })
     };
@@ -86,9 +88,20 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
                 message_id: ctx.message_id.to_owned(),
                 forced: false,
             },
-            then: Vec::new(),
+            then: vec![meta(&name)],
         }],
     }]
+}
+
+/// The document title an I-D announcement gives (`   Title:   QUIC Foo`), used in the IETF last
+/// call subject and the approval and RFC announcements.
+pub fn announced_title(body: &str) -> Option<String> {
+    body.lines().take(40).find_map(|l| {
+        let rest = l.trim_start().strip_prefix("Title")?.trim_start();
+        let title = rest.strip_prefix(':')?.trim();
+        (!title.is_empty() && title.len() <= 200 && !title.chars().any(char::is_control))
+            .then(|| title.to_owned())
+    })
 }
 
 /// A post by an assigned reviewer under a review round's announcement is their review.
@@ -177,5 +190,18 @@ mod tests {
         assert_eq!(announced("Re: draft-ietf-quic-foo-01"), None);
         assert_eq!(announced("I-D Action: draft-ietf-quic-foo.txt"), None);
         assert_eq!(announced("I-D Action:"), None);
+    }
+
+    #[test]
+    fn the_title_of_an_announcement() {
+        let body = "A New Internet-Draft is available from the on-line Internet-Drafts\n\
+                    directories. This Internet-Draft is a work item of the QUIC WG.\n\n   \
+                    Title:   QUIC Foo Extensions\n   Authors: A. Smith\n   Name:    draft-ietf-quic-foo-01.txt\n";
+        assert_eq!(
+            super::announced_title(body).as_deref(),
+            Some("QUIC Foo Extensions")
+        );
+        assert_eq!(super::announced_title("Titles are hard.\n"), None);
+        assert_eq!(super::announced_title("Title:\n"), None);
     }
 }

@@ -532,7 +532,7 @@ async fn a_new_revision_announced_on_the_list_moves_an_adopted_draft_on() {
     .await;
     let announce = |rev: &str, id: &str| {
         format!(
-            "From: internet-drafts@ietf.org\nTo: quic@ietf.test\nSubject: I-D Action: draft-ietf-quic-foo-{rev}.txt\nMessage-ID: <{id}>\n\nA New Internet-Draft is available from the on-line Internet-Drafts directories.\n"
+            "From: internet-drafts@ietf.org\nTo: quic@ietf.test\nSubject: I-D Action: draft-ietf-quic-foo-{rev}.txt\nMessage-ID: <{id}>\n\nA New Internet-Draft is available from the on-line Internet-Drafts directories.\n\n   Title:   QUIC Foo Extensions\n   Name:    draft-ietf-quic-foo-{rev}.txt\n"
         )
     };
     d.send_raw(
@@ -566,5 +566,6 @@ async fn a_new_revision_announced_on_the_list_moves_an_adopted_draft_on() {
     let new = show(&d, "draft-ietf-quic-foo").unwrap();
     assert_eq!(new["rev"], 1);
     assert_eq!(new["state"], "wg-doc");
+    assert_eq!(new["title"], "QUIC Foo Extensions");
     d.stop().await;
 }
