@@ -39,16 +39,125 @@ pub trait Lookup {
     fn open_reviews(&self, list: &str) -> Result<Vec<crate::store::ReviewRow>, String>;
 }
 
+/// The store as a run of commands sees it: drafts moved by earlier commands of the same message
+/// are where those commands put them (the moves themselves are applied together, in order).
+struct Sequential<'a> {
+    inner: &'a dyn Lookup,
+    moved: std::cell::RefCell<std::collections::HashMap<(String, String), DraftRow>>,
+    proposals: std::cell::Cell<i64>,
+}
+
+impl Sequential<'_> {
+    fn record(&self, action: &Action, now: i64) {
+        match action {
+            Action::DraftMove { m, then } => {
+                if m.from.is_none() && m.to == State::Proposal.slug() {
+                    self.proposals.set(self.proposals.get() + 1);
+                }
+                let mut moved = self.moved.borrow_mut();
+                let key = (m.list.clone(), m.draft.clone());
+                let before = moved
+                    .get(&key)
+                    .cloned()
+                    .or_else(|| self.inner.draft(&m.list, &m.draft).ok().flatten());
+                let row = DraftRow {
+                    list: m.list.clone(),
+                    name: m.draft.clone(),
+                    rev: m.rev.or(before.as_ref().and_then(|d| d.rev)),
+                    state: m.to.clone(),
+                    updated_at: now,
+                    tags: before.as_ref().map(|d| d.tags.clone()).unwrap_or_default(),
+                    title: before.as_ref().map(|d| d.title.clone()).unwrap_or_default(),
+                    intended_status: before.as_ref().and_then(|d| d.intended_status.clone()),
+                    rfc: before.as_ref().and_then(|d| d.rfc),
+                };
+                moved.insert(key, row);
+                drop(moved);
+                for a in then {
+                    self.record(a, now);
+                }
+            }
+            Action::DraftMeta(m) => {
+                if let Some(d) = self
+                    .moved
+                    .borrow_mut()
+                    .get_mut(&(m.list.clone(), m.draft.clone()))
+                {
+                    if let Some(s) = &m.intended_status {
+                        d.intended_status = Some(s.clone());
+                    }
+                    if let Some(t) = &m.title {
+                        d.title = t.clone();
+                    }
+                    d.rfc = m.rfc.or(d.rfc);
+                    d.rev = m.rev.or(d.rev);
+                }
+            }
+            Action::CallClose { then, .. } => {
+                for a in then {
+                    self.record(a, now);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Lookup for Sequential<'_> {
+    fn draft(&self, list: &str, name: &str) -> Result<Option<DraftRow>, String> {
+        match self.moved.borrow().get(&(list.to_owned(), name.to_owned())) {
+            Some(d) => Ok(Some(d.clone())),
+            None => self.inner.draft(list, name),
+        }
+    }
+    fn events(&self, list: &str, name: &str) -> Result<Vec<EventRow>, String> {
+        self.inner.events(list, name)
+    }
+    fn pending(&self, token: &str) -> Result<Option<(String, String, String)>, String> {
+        self.inner.pending(token)
+    }
+    fn open_calls(&self, list: &str) -> Result<Vec<CallRow>, String> {
+        self.inner.open_calls(list)
+    }
+    fn latest_call(&self, list: &str, draft: &str) -> Result<Option<CallRow>, String> {
+        self.inner.latest_call(list, draft)
+    }
+    fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, String> {
+        self.inner.call_replies(call_id)
+    }
+    fn answerable_calls(&self, list: &str, now: i64) -> Result<Vec<CallRow>, String> {
+        self.inner.answerable_calls(list, now)
+    }
+    fn reply_position(&self, call_id: i64, message_id: &str) -> Result<Option<String>, String> {
+        self.inner.reply_position(call_id, message_id)
+    }
+    fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, String> {
+        self.inner.last_assigned(list)
+    }
+    fn proposal_count(&self, list: &str) -> Result<i64, String> {
+        Ok(self.inner.proposal_count(list)? + self.proposals.get())
+    }
+    fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, String> {
+        self.inner.drafts(list)
+    }
+    fn open_reviews(&self, list: &str) -> Result<Vec<crate::store::ReviewRow>, String> {
+        self.inner.open_reviews(list)
+    }
+}
+
 /// Who may send a state-changing command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Authority {
     Chair,
+    ChairOrIesg,
     Member,
     Iesg,
 }
 
 fn authority(cmd: &ChairCommand) -> Authority {
-    if cmd.needs_iesg() {
+    if matches!(cmd, ChairCommand::State { .. }) {
+        Authority::ChairOrIesg
+    } else if cmd.needs_iesg() {
         Authority::Iesg
     } else if matches!(cmd, ChairCommand::Propose { .. }) {
         Authority::Member
@@ -61,6 +170,7 @@ fn authority(cmd: &ChairCommand) -> Authority {
 fn refusal(ctx: &Context<'_>, cmd: &ChairCommand, sender: &str) -> Option<String> {
     let ok = match authority(cmd) {
         Authority::Chair => ctx.list.is_chair(sender),
+        Authority::ChairOrIesg => ctx.list.is_chair(sender) || ctx.site.iesg.is_member(sender),
         Authority::Iesg => ctx.site.iesg.is_member(sender),
         Authority::Member => {
             ctx.list.is_chair(sender)
@@ -71,7 +181,7 @@ fn refusal(ctx: &Context<'_>, cmd: &ChairCommand, sender: &str) -> Option<String
         }
     };
     (!ok).then(|| match authority(cmd) {
-        Authority::Chair => format!(
+        Authority::Chair | Authority::ChairOrIesg => format!(
             "only the chairs of {} may send this command",
             ctx.list.address()
         ),
@@ -220,6 +330,13 @@ pub fn confirm(
     };
     let mut results = Vec::new();
     let mut then = Vec::new();
+    // Commands run in order: each sees the drafts as the ones before it left them.
+    let seen = Sequential {
+        inner: lookup,
+        moved: std::cell::RefCell::new(std::collections::HashMap::new()),
+        proposals: std::cell::Cell::new(0),
+    };
+    let lookup: &dyn Lookup = &seen;
     for line in commands::parse(&subject, &body) {
         let Ok(cmd) = line.result else { continue };
         if cmd.is_read_only() || matches!(cmd, ChairCommand::Confirm { .. }) {
@@ -232,6 +349,7 @@ pub fn confirm(
         }
         let outcome = match run(ctx, &cmd, &row.address, &message_id, lookup)? {
             Ok((action, text)) => {
+                seen.record(&action, ctx.now);
                 then.push(action);
                 text
             }
@@ -374,7 +492,17 @@ fn run(
             return Ok(Err(format!("{} cannot be run here", command_word(other))));
         }
     };
-    let mv = match states::check(from, to, who, force) {
+    // `state` is a chair's command, and an IESG member's for the IESG's own moves (returning a
+    // document to the WG from submitted or IESG evaluation).
+    let as_chair = ctx.list.is_chair(actor);
+    let as_iesg = ctx.site.iesg.is_member(actor);
+    let checked = match (cmd, as_chair, as_iesg) {
+        (C::State { .. }, true, true) => states::check(from, to, Actor::Chair, force)
+            .or_else(|_| states::check(from, to, Actor::Iesg, false)),
+        (C::State { .. }, false, true) => states::check(from, to, Actor::Iesg, false),
+        _ => states::check(from, to, who, force),
+    };
+    let mv = match checked {
         Ok(mv) => mv,
         Err(e) => return Ok(Err(e.to_string())),
     };
@@ -547,8 +675,10 @@ fn run(
         }
         C::Published { rfc, .. } => {
             // `published` moves through the RFC Editor queue to published in one step.
-            let last = states::check(Some(State::RfcEdQueue), State::Published, who, false)
-                .map_err(|e| e.to_string())?;
+            let last = match states::check(Some(State::RfcEdQueue), State::Published, who, false) {
+                Ok(mv) => mv,
+                Err(e) => return Ok(Err(e.to_string())),
+            };
             let subject = format!("RFC {rfc} on {title}");
             let body = format!(
                 "A new Request for Comments is now available: RFC {rfc}, '{title}' ({name}), {}.\n\n\

@@ -211,6 +211,33 @@ async fn the_iesg_takes_a_wg_document_from_last_call_to_rfc() {
     .filter(|s| history.contains(&format!("IESG state changed to {s}")))
     .collect();
     assert_eq!(states.len(), 5, "{history}");
+
+    // The IESG may return a submitted document to the WG; the chairs may not take it back.
+    confirmed(
+        &d,
+        CHAIR,
+        "state draft-ietf-quic-bar writeup force reason \"imported\"\npubreq draft-ietf-quic-bar status info",
+        "i11@t",
+    )
+    .await;
+    assert_eq!(
+        show(&d, "draft-ietf-quic-bar").unwrap()["state"],
+        "submitted"
+    );
+    let r = confirmed(&d, CHAIR, "state draft-ietf-quic-bar wg-doc", "i12@t").await;
+    assert!(r.contains("error:"), "{r}");
+    let r = confirmed(
+        &d,
+        AD,
+        "state draft-ietf-quic-bar wg-doc reason \"needs a security considerations section\"",
+        "i13@t",
+    )
+    .await;
+    assert!(
+        r.contains("WG Document from Submitted to IESG for Publication"),
+        "{r}"
+    );
+    assert_eq!(show(&d, "draft-ietf-quic-bar").unwrap()["state"], "wg-doc");
     d.stop().await;
 }
 
@@ -489,16 +516,21 @@ async fn reviewers_rotate_their_reviews_complete_the_round_and_members_propose_w
     let r = confirmed(
         &d,
         "alice@example.org",
-        "propose \"Faster handshakes\"",
+        "propose \"Faster handshakes\"\npropose \"Fewer round trips\"",
         "v7@t",
     )
     .await;
+    assert!(r.contains("registered as proposal-2"), "{r}");
     assert!(r.contains("registered as proposal-1"), "{r}");
     mail_to(&d, "alice@example.org", "Proposal: Faster handshakes").await;
     let shown = show(&d, "proposal-1").unwrap();
     assert_eq!(shown["state"], "proposal");
     assert_eq!(shown["stage"], 1);
     assert_eq!(shown["title"], "Faster handshakes");
+    assert_eq!(
+        show(&d, "proposal-2").unwrap()["title"],
+        "Fewer round trips"
+    );
     // A member cannot run a chair's command even though they may propose.
     let r = results(
         &d,
