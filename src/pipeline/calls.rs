@@ -451,7 +451,6 @@ pub fn close(
         ends_ymd(list, call.ends_at.min(now)),
         tally::render_text(&t)
     );
-    let chairs = format!("{}-chairs@{}", list.name, list.domain);
     let mut then = Vec::new();
     if let Some(to) = to.filter(|_| draft_state == Some(from.slug())) {
         let tag = states::check(Some(from), to, Actor::Deadline, false)
@@ -490,18 +489,8 @@ pub fn close(
     }
     extra.sort();
     extra.dedup();
-    let list_address = list.address();
-    let mail = ListMail {
-        from: &chairs,
-        to: "",
-        subject: &subject,
-        body: &body,
-        in_reply_to: Some(&call.anchor),
-        reply_to: Some(&list_address),
-        attached: None,
-    };
-    then.extend(super::list_mail_members(
-        site, list, members, &extra, now, mail,
+    then.extend(to_members_under(
+        site, list, members, &extra, call, &subject, &body, now,
     ));
     Action::CallClose { id: call.id, then }
 }
@@ -516,7 +505,6 @@ pub fn extend(
     actor: &str,
     now: Timestamp,
 ) -> Action {
-    let chairs = format!("{}-chairs@{}", list.name, list.domain);
     let end = ends_ymd(list, ends_at);
     let subject = format!(
         "Extended: {} (Ends {end})",
@@ -531,17 +519,7 @@ pub fn extend(
         ends_ymd(list, call.ends_at),
         list.address(),
     );
-    let list_address = list.address();
-    let mail = ListMail {
-        from: &chairs,
-        to: "",
-        subject: &subject,
-        body: &body,
-        in_reply_to: Some(&call.anchor),
-        reply_to: Some(&list_address),
-        attached: None,
-    };
-    let then = super::list_mail_members(site, list, members, &[], now, mail);
+    let then = to_members_under(site, list, members, &[], call, &subject, &body, now);
     Action::CallExtend {
         id: call.id,
         ends_at,
@@ -559,7 +537,6 @@ pub fn remind(
     call: &CallRow,
     now: Timestamp,
 ) -> Action {
-    let chairs = format!("{}-chairs@{}", list.name, list.domain);
     let subject = format!("Reminder: {}", call.subject);
     let body = format!(
         "The {} of {} ends {} (end of day, {}). If you have not yet said whether you support it, and why,\n\
@@ -570,18 +547,35 @@ pub fn remind(
         list.workflow.time_zone,
         list.address(),
     );
+    let then = to_members_under(site, list, members, &[], call, &subject, &body, now);
+    Action::CallRemind { id: call.id, then }
+}
+
+/// Mail from the chairs to every member (and `extra`), threaded under the call's announcement,
+/// replies to the list.
+#[allow(clippy::too_many_arguments)]
+fn to_members_under(
+    site: &Site,
+    list: &ListConfig,
+    members: &[Member],
+    extra: &[String],
+    call: &CallRow,
+    subject: &str,
+    body: &str,
+    now: Timestamp,
+) -> Vec<Action> {
+    let chairs = format!("{}-chairs@{}", list.name, list.domain);
     let list_address = list.address();
     let mail = ListMail {
         from: &chairs,
         to: "",
-        subject: &subject,
-        body: &body,
+        subject,
+        body,
         in_reply_to: Some(&call.anchor),
         reply_to: Some(&list_address),
         attached: None,
     };
-    let then = super::list_mail_members(site, list, members, &[], now, mail);
-    Action::CallRemind { id: call.id, then }
+    super::list_mail_members(site, list, members, extra, now, mail)
 }
 
 #[cfg(test)]
