@@ -159,7 +159,8 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
                     "on the condition that ",
                     "on condition that ",
                 ] {
-                    if rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p) {
+                    // `get`: the reason may have multi-byte characters where the prefix ends.
+                    if rest.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)) {
                         rest = &rest[p.len()..];
                     }
                 }
@@ -610,7 +611,7 @@ fn clean_reason(s: &str) -> &str {
             c.is_ascii_punctuation() && c != '(' || c.is_whitespace()
         });
         for m in ["(non-binding)", "(non binding)", "(binding)"] {
-            if s.len() >= m.len() && s[..m.len()].eq_ignore_ascii_case(m) {
+            if s.get(..m.len()).is_some_and(|h| h.eq_ignore_ascii_case(m)) {
                 s = &s[m.len()..];
             }
         }

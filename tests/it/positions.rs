@@ -755,3 +755,34 @@ fn classification_rate_over_corpus() {
 fn raw_call() -> Vec<u8> {
     b"From: Chair <chair@example.org>\r\nSubject: Call for adoption: draft-x-y-03 (Ends 2026-12-12)\r\nMessage-ID: <call@example.org>\r\nDate: Mon, 1 Dec 2026 09:00:00 +0000\r\n\r\nThis message starts a call. [ ] +1 [ ] -1\r\n".to_vec()
 }
+
+/// Multi-byte characters right where a stance's prefix ends must not panic (a reply to a call is
+/// classified before delivery; a panic would park the post).
+#[test]
+fn multibyte_text_at_every_prefix_boundary_never_panics() {
+    let stems = [
+        "+1 if ",
+        "+1 provided that ",
+        "+1 on the condition that ",
+        "I support, as long as ",
+        "-1 (non-binding)",
+        "+1 (binding)",
+        "+1 to Carol's point",
+        "-1 to what Dave said",
+        "Me too",
+        "I object: ",
+    ];
+    for stem in stems {
+        for cut in 0..=stem.len() {
+            for odd in ["€", "é", "😀", "\u{2019}", "ß"] {
+                let line = format!("{}{odd}{odd} more {}", &stem[..cut], &stem[cut..]);
+                let _ = classify(&line, None);
+                let _ = classify(&format!("{line}\n\n> -1 quoted\n"), None);
+            }
+        }
+    }
+    assert_eq!(
+        classify("+1 if abcdefghijklm€ more", None).position,
+        SupportIf
+    );
+}
