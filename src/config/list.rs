@@ -67,6 +67,9 @@ pub struct Workflow {
     pub wglc_weeks: u32,
     /// IANA time zone name: a call ends at the end of its last day here.
     pub time_zone: String,
+    /// Who sends the new-revision announcements (`I-D Action: …`) that record a draft's revision
+    /// and title; posts from anyone else with such a subject are only posts.
+    pub announcements_from: Vec<String>,
 }
 
 impl Workflow {
@@ -84,6 +87,7 @@ impl Default for Workflow {
             adoption_weeks: 2,
             wglc_weeks: 2,
             time_zone: "UTC".into(),
+            announcements_from: vec!["internet-drafts@ietf.org".into()],
         }
     }
 }
@@ -379,6 +383,14 @@ fn validate(file: &Path, raw: ListFile) -> (ListConfig, Vec<(String, String)>) {
                 wf.time_zone
             ),
         );
+    }
+    for a in &wf.announcements_from {
+        if !plausible_address(a) {
+            problem(
+                "workflow.announcements_from",
+                format!("{a:?} is not a bare address like internet-drafts@ietf.org"),
+            );
+        }
     }
     for pattern in &raw.posting.accept_these_nonmembers {
         if let Err(e) = regex::Regex::new(pattern) {

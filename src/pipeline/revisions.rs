@@ -14,12 +14,17 @@ use crate::workflow::states::{self, Actor, State};
 
 use super::Context;
 
-/// The draft a subject announces, with its revision.
+/// The draft a subject announces, with its revision. The subject must *be* the announcement
+/// (after a list's `[prefix]`), not a reply to or a forward of one.
 pub fn announced(subject: &str) -> Option<(String, u8)> {
-    let lower = subject.to_ascii_lowercase();
+    let lower = subject.trim().to_ascii_lowercase();
+    let lower = match lower.strip_prefix('[').and_then(|r| r.split_once(']')) {
+        Some((_, rest)) => rest.trim_start().to_owned(),
+        None => lower,
+    };
     let rest = ["i-d action:", "new version notification for"]
         .iter()
-        .find_map(|p| lower.find(p).map(|i| &lower[i + p.len()..]))?;
+        .find_map(|p| lower.strip_prefix(p))?;
     let word = rest.split_whitespace().next()?;
     let word = word.strip_suffix(".txt").unwrap_or(word);
     let d = states::parse_draft(word).ok()?;
@@ -31,6 +36,15 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
     let Some((name, rev)) = announced(&ctx.parsed.subject) else {
         return Vec::new();
     };
+    let trusted = ctx
+        .list
+        .workflow
+        .announcements_from
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(ctx.sender));
+    if !trusted {
+        return Vec::new();
+    }
     let list = ctx.list.address();
     let title = announced_title(&ctx.parsed.body_text);
     let meta = |draft: &str| {
@@ -42,7 +56,11 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
             ..DraftMeta::default()
         })
     };
-    if drafts.iter().any(|d| d.name == name) {
+    if let Some(known) = drafts.iter().find(|d| d.name == name) {
+        // Revisions only go up; an old announcement arriving late changes nothing.
+        if known.rev.is_some_and(|r| r >= i64::from(rev)) {
+            return Vec::new();
+        }
         return vec![meta(&name)];
     }
     // A `draft-ietf-<wg>-x-00` replaces the adopted `draft-<author>-<wg>-x` (or `-x`).
@@ -53,10 +71,14 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
     if rev != 0 {
         return Vec::new();
     }
+    // `draft-<author>-<wg>-<topic>` or `draft-<author>-<topic>`, exactly.
+    let with_wg = format!("{}-{topic}", ctx.list.name);
     let Some(old) = drafts.iter().find(|d| {
         d.state == State::Adopted.slug()
-            && (d.name.ends_with(&format!("-{}-{topic}", ctx.list.name))
-                || d.name.ends_with(&format!("-{topic}")))
+            && d.name
+                .strip_prefix("draft-")
+                .and_then(|r| r.split_once('-'))
+                .is_some_and(|(_, rest)| rest == with_wg || rest == topic)
     }) else {
         return Vec::new();
     };
@@ -188,6 +210,14 @@ mod tests {
             Some(("draft-smith-quic-foo".into(), 4))
         );
         assert_eq!(announced("Re: draft-ietf-quic-foo-01"), None);
+        assert_eq!(
+            announced("Re: I-D Action: draft-ietf-quic-foo-01.txt"),
+            None
+        );
+        assert_eq!(
+            announced("Fwd: [quic] I-D Action: draft-ietf-quic-foo-01.txt"),
+            None
+        );
         assert_eq!(announced("I-D Action: draft-ietf-quic-foo.txt"), None);
         assert_eq!(announced("I-D Action:"), None);
     }

@@ -160,7 +160,10 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
                     "on condition that ",
                 ] {
                     // `get`: the reason may have multi-byte characters where the prefix ends.
-                    if rest.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)) {
+                    if rest
+                        .get(..p.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(p))
+                    {
                         rest = &rest[p.len()..];
                     }
                 }

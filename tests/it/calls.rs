@@ -599,5 +599,25 @@ async fn a_new_revision_announced_on_the_list_moves_an_adopted_draft_on() {
     assert_eq!(new["rev"], 1);
     assert_eq!(new["state"], "wg-doc");
     assert_eq!(new["title"], "QUIC Foo Extensions");
+
+    // Such subjects from anyone else, replies and forwards, and older revisions change nothing.
+    let forged = announce("07", "n4@t")
+        .replace("From: internet-drafts@ietf.org", "From: alice@example.org")
+        .replace("QUIC Foo Extensions", "Something Else");
+    d.send_raw(Some("alice@example.org"), "quic@ietf.test", &forged)
+        .await;
+    let reply = announce("08", "n5@t").replace("Subject: I-D", "Subject: Re: I-D");
+    d.send_raw(Some("internet-drafts@ietf.org"), "quic@ietf.test", &reply)
+        .await;
+    d.send_raw(
+        Some("internet-drafts@ietf.org"),
+        "quic@ietf.test",
+        &announce("00", "n6@t"),
+    )
+    .await;
+    d.wait_queue_drained().await;
+    let new = show(&d, "draft-ietf-quic-foo").unwrap();
+    assert_eq!(new["rev"], 1, "{new}");
+    assert_eq!(new["title"], "QUIC Foo Extensions");
     d.stop().await;
 }
