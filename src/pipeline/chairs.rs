@@ -506,6 +506,22 @@ fn run(
         Ok(mv) => mv,
         Err(e) => return Ok(Err(e.to_string())),
     };
+    // States that come with a call, an announcement or a record are entered by their own
+    // command, never by `state` (which would leave, say, a WGLC with no call to close).
+    if let C::State { .. } = cmd
+        && let Some(how) = entered_by(to)
+    {
+        return Ok(Err(format!(
+            "{} is entered with `{how}`, which also {}",
+            to.slug(),
+            match to {
+                State::Cfa | State::Wglc | State::IetfLc => "opens and announces the call",
+                State::WgReview => "assigns and tells the reviewers",
+                State::Submitted => "records the intended status and tells the IESG",
+                _ => "announces it",
+            }
+        )));
+    }
     let rev = match cmd {
         C::AdoptionStart { rev, .. } | C::WglcStart { rev, .. } => Some(i64::from(*rev)),
         _ => parsed.rev.map(i64::from),
@@ -719,6 +735,20 @@ fn run(
         forced: mv.forced,
     };
     Ok(Ok((Action::DraftMove { m, then }, text)))
+}
+
+/// The command that enters a state a plain `state` must not.
+fn entered_by(to: State) -> Option<&'static str> {
+    Some(match to {
+        State::Cfa => "adoption start DRAFT-NN",
+        State::Wglc => "wglc start DRAFT-NN",
+        State::WgReview => "review start DRAFT reviewers N",
+        State::Submitted => "pubreq DRAFT status ps|bcp|info|exp",
+        State::IetfLc => "ietf-lc start DRAFT",
+        State::Approved => "approve DRAFT",
+        State::RfcEdQueue | State::Published => "published DRAFT rfc NNNN",
+        _ => return None,
+    })
 }
 
 /// `propose "TITLE"`: a member raises a need; it is registered as `proposal-N` in stage 1.

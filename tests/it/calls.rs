@@ -212,6 +212,19 @@ async fn the_iesg_takes_a_wg_document_from_last_call_to_rfc() {
     .collect();
     assert_eq!(states.len(), 5, "{history}");
 
+    // `state` never enters a state that comes with a call or an announcement.
+    let r = confirmed(&d, AD, "state draft-ietf-quic-foo rfc-ed-queue", "i10b@t").await;
+    assert!(r.contains("error:"), "{r}");
+    let r = confirmed(
+        &d,
+        CHAIR,
+        "state draft-ietf-quic-baz wglc force reason \"skip ahead\"",
+        "i10c@t",
+    )
+    .await;
+    assert!(r.contains("entered with `wglc start DRAFT-NN`"), "{r}");
+    assert!(show(&d, "draft-ietf-quic-baz").is_none());
+
     // The IESG may return a submitted document to the WG; the chairs may not take it back.
     confirmed(
         &d,
