@@ -303,7 +303,8 @@ pub fn tap(
         } else if ctx.item.received_at > cutoff {
             date.max(ctx.item.received_at)
         } else {
-            date
+            // In time: a Date header after the arrival (a skewed clock) must not make it late.
+            date.min(ctx.item.received_at)
         };
         out.push(Action::CallReply(CallReply {
             call_id: call.id,
@@ -522,6 +523,7 @@ pub fn extend(
     let then = to_members_under(site, list, members, &[], call, &subject, &body, now);
     Action::CallExtend {
         id: call.id,
+        expect_ends_at: call.ends_at,
         ends_at,
         then,
     }

@@ -506,6 +506,13 @@ fn run(
         Ok(mv) => mv,
         Err(e) => return Ok(Err(e.to_string())),
     };
+    if let C::State { .. } = cmd
+        && lookup.open_calls(&list)?.iter().any(|c| c.draft == name)
+    {
+        return Ok(Err(format!(
+            "{name} has an open call; close it first (its result moves the draft)"
+        )));
+    }
     // States that come with a call, an announcement or a record are entered by their own
     // command, never by `state` (which would leave, say, a WGLC with no call to close).
     if let C::State { .. } = cmd
@@ -723,6 +730,9 @@ fn run(
         }
         _ => {}
     }
+    if let Some(tag) = mv.tag {
+        then.insert(0, tag_action(&list, &name, tag));
+    }
     let m = DraftMove {
         list,
         draft: name,
@@ -735,6 +745,17 @@ fn run(
         forced: mv.forced,
     };
     Ok(Ok((Action::DraftMove { m, then }, text)))
+}
+
+/// Sets the tag a move carries (`cfa` → `candidate` sets `no-adopt`, `wglc` → `wg-doc` sets
+/// `rev-wglc`).
+fn tag_action(list: &str, draft: &str, tag: states::Tag) -> Action {
+    Action::DraftMeta(DraftMeta {
+        list: list.to_owned(),
+        draft: draft.to_owned(),
+        add_tags: vec![tag.slug().to_owned()],
+        ..DraftMeta::default()
+    })
 }
 
 /// The command that enters a state a plain `state` must not.
@@ -936,7 +957,10 @@ fn consensus(
         reply_to: Some(&list),
         attached: None,
     };
-    let then = super::list_mail_members(ctx.site, ctx.list, ctx.members, &[], ctx.now, mail);
+    let mut then = super::list_mail_members(ctx.site, ctx.list, ctx.members, &[], ctx.now, mail);
+    if let Some(tag) = mv.tag {
+        then.insert(0, tag_action(&list, &name, tag));
+    }
     let m = DraftMove {
         list: list.clone(),
         draft: name,

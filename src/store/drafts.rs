@@ -96,6 +96,11 @@ pub(crate) fn assign_reviewers(
     anchor: &str,
     now: Timestamp,
 ) -> rusqlite::Result<()> {
+    // A new round supersedes the draft's earlier one: its late reviews complete nothing.
+    c.prepare_cached(
+        "UPDATE review_assignments SET done_at = ?3 WHERE list = ?1 AND draft = ?2 AND done_at IS NULL",
+    )?
+    .execute(params![list, draft, now])?;
     let mut stmt = c.prepare_cached(
         "INSERT INTO review_assignments (list, draft, reviewer, assigned_at, anchor) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
@@ -340,13 +345,20 @@ pub(crate) fn close_call(c: &Connection, id: i64, now: Timestamp) -> rusqlite::R
         == 1)
 }
 
-/// Moves an open call's deadline; the reminder goes out again before the new end. False when the
-/// call is no longer open.
-pub(crate) fn extend_call(c: &Connection, id: i64, ends_at: Timestamp) -> rusqlite::Result<bool> {
+/// Moves an open call's deadline later; the reminder goes out again before the new end. False
+/// when the call is no longer open or no longer ends where the command saw it (two extensions
+/// racing: the second, computed from a stale end, does nothing).
+pub(crate) fn extend_call(
+    c: &Connection,
+    id: i64,
+    expect_ends_at: Timestamp,
+    ends_at: Timestamp,
+) -> rusqlite::Result<bool> {
     Ok(c.prepare_cached(
-        "UPDATE calls SET ends_at = ?2, reminded = 0 WHERE id = ?1 AND state = 'open'",
+        "UPDATE calls SET ends_at = ?3, reminded = 0
+         WHERE id = ?1 AND state = 'open' AND ends_at = ?2 AND ?3 > ?2",
     )?
-    .execute(params![id, ends_at])?
+    .execute(params![id, expect_ends_at, ends_at])?
         == 1)
 }
 

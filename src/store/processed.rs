@@ -96,6 +96,8 @@ pub enum Action {
     /// Move an open call's deadline and, only if it was still open, apply `then` (the notice).
     CallExtend {
         id: i64,
+        /// The end the command saw; the extension applies only if it is still that.
+        expect_ends_at: Timestamp,
         ends_at: Timestamp,
         then: Vec<Action>,
     },
@@ -361,8 +363,13 @@ pub(crate) fn apply_actions(
                 }
             }
             Action::CallReply(r) => super::drafts::add_reply(c, r)?,
-            Action::CallExtend { id, ends_at, then } => {
-                if super::drafts::extend_call(c, *id, *ends_at)? {
+            Action::CallExtend {
+                id,
+                expect_ends_at,
+                ends_at,
+                then,
+            } => {
+                if super::drafts::extend_call(c, *id, *expect_ends_at, *ends_at)? {
                     apply_actions(c, then, now)?;
                 }
             }

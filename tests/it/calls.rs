@@ -61,14 +61,15 @@ async fn confirmed(d: &TestDaemon, from: &str, commands: &str, id: &str) -> Stri
         .unwrap()
 }
 
-/// Waits for a mail whose subject is `s` delivered to `rcpt`.
+/// Waits for a mail whose subject is `s` delivered to `rcpt`; returns the latest such mail.
 async fn mail_to(d: &TestDaemon, rcpt: &str, s: &str) -> Captured {
     let pred = |c: &Captured| subject(c) == s && c.rcpts.iter().any(|r| r == rcpt);
     let got = d
         .relay
         .wait_for_match(WAIT, &format!("{s:?} to {rcpt}"), pred)
         .await;
-    got.into_iter().find(|c| pred(c)).unwrap()
+    // The latest, when a subject repeats (a second review round).
+    got.into_iter().rev().find(|c| pred(c)).unwrap()
 }
 
 fn anchor(c: &Captured) -> String {
@@ -463,7 +464,8 @@ async fn reviewers_rotate_their_reviews_complete_the_round_and_members_propose_w
         r.contains("reviewers: r1@example.org, r2@example.org"),
         "{r}"
     );
-    mail_to(&d, "r2@example.org", "Review round: draft-ietf-quic-rev").await;
+    let first_round = mail_to(&d, "r2@example.org", "Review round: draft-ietf-quic-rev").await;
+    let first_round = anchor(&first_round);
     assert_eq!(show(&d, draft).unwrap()["state"], "wg-review");
     confirmed(&d, CHAIR, "state draft-ietf-quic-rev wg-doc", "v4@t").await;
     // The next round starts with whoever has waited longest.
@@ -481,6 +483,15 @@ async fn reviewers_rotate_their_reviews_complete_the_round_and_members_propose_w
     );
     let round = mail_to(&d, "r3@example.org", "Review round: draft-ietf-quic-rev").await;
     let round = anchor(&round);
+    // A late review of the superseded first round completes nothing.
+    reply(
+        &d,
+        "r2@example.org",
+        &first_round,
+        "My review, late.",
+        "rv0@t",
+    )
+    .await;
     // A reply by someone not assigned is no review; each assigned reviewer's is.
     reply(
         &d,
@@ -632,5 +643,36 @@ async fn a_new_revision_announced_on_the_list_moves_an_adopted_draft_on() {
     let new = show(&d, "draft-ietf-quic-foo").unwrap();
     assert_eq!(new["rev"], 1, "{new}");
     assert_eq!(new["title"], "QUIC Foo Extensions");
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chairs_consensus_against_adoption_tags_the_draft() {
+    let members = ["alice@example.org"];
+    let list = format!("{CHAIRS}\n[workflow]\ndecision = \"chair\"\n");
+    let d = TestDaemon::start_with(&members, "", &list).await;
+    let draft = "draft-smith-quic-nope";
+    confirmed(&d, CHAIR, "candidate draft-smith-quic-nope", "k1@t").await;
+    confirmed(&d, CHAIR, "adoption start draft-smith-quic-nope-01", "k2@t").await;
+    // While the call is open, `state` cannot move the draft out from under it.
+    let r = confirmed(&d, CHAIR, "state draft-smith-quic-nope candidate", "k3@t").await;
+    assert!(r.contains("has an open call"), "{r}");
+    confirmed(&d, CHAIR, "adoption close draft-smith-quic-nope", "k4@t").await;
+    assert_eq!(
+        show(&d, draft).unwrap()["state"],
+        "cfa",
+        "the chairs decide"
+    );
+    let r = confirmed(
+        &d,
+        CHAIR,
+        "consensus draft-smith-quic-nope not-reached\nNo one but the authors spoke up.",
+        "k5@t",
+    )
+    .await;
+    assert!(r.contains("Tag Not Adopted by the WG set."), "{r}");
+    let shown = show(&d, draft).unwrap();
+    assert_eq!(shown["state"], "candidate");
+    assert_eq!(shown["tags"], serde_json::json!(["no-adopt"]));
     d.stop().await;
 }
