@@ -349,8 +349,17 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
             };
             let l = find_list(cfg, &hold.list)?;
             let members = store.members(&l.address())?;
-            let actions =
-                moderation::decide(&cfg.site, &l, &hold, &raw, &members, &decision, clock.now());
+            let actions = moderation::decide(
+                &cfg.site,
+                &l,
+                &hold,
+                &raw,
+                &members,
+                &decision,
+                &store,
+                clock.now(),
+            )
+            .map_err(|e| anyhow::anyhow!(e))?;
             if !store.resolve_hold(id, actions, clock.now())? {
                 bail!("held post {id} was already dealt with");
             }

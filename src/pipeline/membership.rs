@@ -23,7 +23,11 @@ pub trait Lookup {
     fn hold(&self, list: &str, message_id: &str) -> Result<Option<(HoldRecord, Vec<u8>)>, String>;
 }
 
-pub fn handle(ctx: &Context<'_>, kind: &Kind, lookup: &dyn Lookup) -> Result<Vec<Action>, String> {
+pub fn handle(
+    ctx: &Context<'_>,
+    kind: &Kind,
+    lookup: &dyn super::Lookups,
+) -> Result<Vec<Action>, String> {
     if notice::must_not_answer(
         &ctx.item.mail_from,
         ctx.parsed.auto_submitted.as_deref(),
@@ -139,7 +143,12 @@ impl Robot<'_, '_> {
             .any(|m| m.address.eq_ignore_ascii_case(address))
     }
 
-    fn run(&mut self, text: &str, command: Command, lookup: &dyn Lookup) -> Result<(), String> {
+    fn run(
+        &mut self,
+        text: &str,
+        command: Command,
+        lookup: &dyn super::Lookups,
+    ) -> Result<(), String> {
         let ctx = self.ctx;
         let list = ctx.list;
         match command {
@@ -255,7 +264,12 @@ impl Robot<'_, '_> {
         Ok(())
     }
 
-    fn confirm(&mut self, text: &str, token: &str, lookup: &dyn Lookup) -> Result<(), String> {
+    fn confirm(
+        &mut self,
+        text: &str,
+        token: &str,
+        lookup: &dyn super::Lookups,
+    ) -> Result<(), String> {
         let ctx = self.ctx;
         let row = match lookup.token(token)? {
             Some(row) if row.list == ctx.list.address() => row,
@@ -365,7 +379,12 @@ impl Robot<'_, '_> {
 
 impl Robot<'_, '_> {
     /// A moderator's reply to a held-post notice: the first authored line decides.
-    fn moderate(&mut self, text: &str, row: &TokenRow, lookup: &dyn Lookup) -> Result<(), String> {
+    fn moderate(
+        &mut self,
+        text: &str,
+        row: &TokenRow,
+        lookup: &dyn super::Lookups,
+    ) -> Result<(), String> {
         use crate::commands::moderation::{ModAction, parse_reply};
         use crate::pipeline::moderation::{Decision, decide};
         let ctx = self.ctx;
@@ -400,8 +419,9 @@ impl Robot<'_, '_> {
             &raw,
             ctx.members,
             &decision,
+            lookup,
             ctx.now,
-        );
+        )?;
         self.actions.push(Action::Guarded {
             token: row.token.clone(),
             then: vec![Action::HoldDelete {

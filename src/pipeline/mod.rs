@@ -112,29 +112,8 @@ pub fn process(
     Ok(match &route.kind {
         Kind::Post => {
             let mut actions = post(&ctx);
-            // A post that was accepted and replies to a call carries a position for it.
             if actions.iter().any(|a| matches!(a, Action::Post { .. })) {
-                let calls = lookup.answerable_calls(&list.address(), now)?;
-                if !calls.is_empty() {
-                    let parent = |call: i64, id: &str| {
-                        lookup
-                            .reply_position(call, id)
-                            .ok()
-                            .flatten()
-                            .map(|p| calls::position_of(&p))
-                    };
-                    actions.extend(calls::tap(&ctx, &calls, &parent));
-                }
-                if !parsed.in_reply_to.is_empty() || !parsed.references.is_empty() {
-                    let open = lookup.open_reviews(&list.address())?;
-                    if !open.is_empty() {
-                        actions.extend(revisions::review_in(&ctx, &open));
-                    }
-                }
-                if revisions::announced(&parsed.subject).is_some() {
-                    let drafts = lookup.drafts(&list.address())?;
-                    actions.extend(revisions::on_post(&ctx, &drafts));
-                }
+                actions.extend(after_post(&ctx, lookup)?);
             }
             actions
         }
@@ -153,6 +132,36 @@ pub fn process(
         Kind::Bounces(verp) => bounces::handle(&ctx, verp.as_deref()),
         Kind::Chairs => chairs::handle(&ctx, lookup, lookup)?,
     })
+}
+
+/// What an accepted post (by the rules or by a moderator) means for the workflow: a position in
+/// a call it answers, a review of a round it answers, a new revision it announces.
+pub(crate) fn after_post(ctx: &Context<'_>, lookup: &dyn Lookups) -> Result<Vec<Action>, String> {
+    let mut actions = Vec::new();
+    let list = ctx.list.address();
+    let parsed = ctx.parsed;
+    let calls = lookup.answerable_calls(&list, ctx.now)?;
+    if !calls.is_empty() {
+        let parent = |call: i64, id: &str| {
+            lookup
+                .reply_position(call, id)
+                .ok()
+                .flatten()
+                .map(|p| calls::position_of(&p))
+        };
+        actions.extend(calls::tap(ctx, &calls, &parent));
+    }
+    if !parsed.in_reply_to.is_empty() || !parsed.references.is_empty() {
+        let open = lookup.open_reviews(&list)?;
+        if !open.is_empty() {
+            actions.extend(revisions::review_in(ctx, &open));
+        }
+    }
+    if revisions::announced(&parsed.subject).is_some() {
+        let drafts = lookup.drafts(&list)?;
+        actions.extend(revisions::on_post(ctx, &drafts));
+    }
+    Ok(actions)
 }
 
 fn post(ctx: &Context<'_>) -> Vec<Action> {

@@ -1,5 +1,6 @@
 //! A moderator's decision on a held post: approve runs the post through the delivery handlers as if
-//! the rules had accepted it (keeping the Message-ID it was held under), reject tells the poster
+//! the rules had accepted it (keeping the Message-ID it was held under, and counting it in the
+//! workflow — a position in a call, a review — as of when it was held), reject tells the poster
 //! why, discard drops it. The store applies the result and removes the hold in one commit.
 
 use super::{Context, deliver, reject};
@@ -23,8 +24,9 @@ pub fn decide(
     raw: &[u8],
     members: &[Member],
     decision: &Decision,
+    lookup: &dyn super::Lookups,
     now: Timestamp,
-) -> Vec<Action> {
+) -> Result<Vec<Action>, String> {
     let item = QueueItem {
         id: 0,
         received_at: hold.held_at,
@@ -44,8 +46,14 @@ pub fn decide(
         members,
         now,
     };
-    match decision {
-        Decision::Approve => deliver(&ctx),
+    Ok(match decision {
+        Decision::Approve => {
+            let mut actions = deliver(&ctx);
+            if actions.iter().any(|a| matches!(a, Action::Post { .. })) {
+                actions.extend(super::after_post(&ctx, lookup)?);
+            }
+            actions
+        }
         Decision::Reject(reason) => {
             let reason = if reason.trim().is_empty() {
                 "rejected by a list moderator"
@@ -55,7 +63,7 @@ pub fn decide(
             reject(&ctx, reason)
         }
         Decision::Discard => vec![Action::Discard],
-    }
+    })
 }
 
 /// The token and the notices that put a new hold before the moderators: each gets the post

@@ -676,3 +676,42 @@ async fn a_chairs_consensus_against_adoption_tags_the_draft() {
     assert_eq!(shown["tags"], serde_json::json!(["no-adopt"]));
     d.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_a_moderator_approves_counts_in_the_call() {
+    let members = ["alice@example.org"];
+    let list = format!("{CHAIRS}\n[posting]\nmoderated = true\n");
+    let d = TestDaemon::start_with(&members, "", &list).await;
+    let site = d.dir.path().join("wgmail.toml");
+    confirmed(&d, CHAIR, "candidate draft-smith-quic-mod", "m1@t").await;
+    confirmed(&d, CHAIR, "adoption start draft-smith-quic-mod-00", "m2@t").await;
+    let ann = mail_to(
+        &d,
+        "alice@example.org",
+        "Call for adoption: draft-smith-quic-mod-00 (Ends 2026-12-12)",
+    )
+    .await;
+    reply(
+        &d,
+        "alice@example.org",
+        &anchor(&ann),
+        "+1, useful work.",
+        "m3@t",
+    )
+    .await;
+    d.wait_queue_drained().await;
+    let tally = &show(&d, "draft-smith-quic-mod").unwrap()["tally"];
+    assert_eq!(
+        tally["support"],
+        serde_json::json!([]),
+        "held, not yet counted"
+    );
+    let (ok, ls, err) = run_cli(&site, &["hold", "ls", "quic"]);
+    assert!(ok, "{err}");
+    let id = ls.split('\t').next().unwrap().trim().to_owned();
+    let (ok, _, err) = run_cli(&site, &["hold", "approve", &id]);
+    assert!(ok, "{err}");
+    let tally = &show(&d, "draft-smith-quic-mod").unwrap()["tally"];
+    assert_eq!(tally["support"], serde_json::json!(["alice@example.org"]));
+    d.stop().await;
+}
