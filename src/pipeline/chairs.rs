@@ -397,11 +397,12 @@ fn run(
     let Some(given) = cmd.draft() else {
         return Ok(Err("this command names no draft".into()));
     };
-    let parsed = match states::parse_draft(given) {
-        Ok(d) => d,
+    // A draft, or a proposal (`state proposal-3 candidate`).
+    let name = match states::parse_entry(given) {
+        Ok(n) => n,
         Err(e) => return Ok(Err(e.to_string())),
     };
-    let name = parsed.name.clone();
+    let given_rev = states::parse_draft(given).ok().and_then(|d| d.rev);
     let current = lookup.draft(&list, &name)?;
     let from = current.as_ref().and_then(|d| State::from_slug(&d.state));
     let who = if cmd.needs_iesg() {
@@ -531,7 +532,7 @@ fn run(
     }
     let rev = match cmd {
         C::AdoptionStart { rev, .. } | C::WglcStart { rev, .. } => Some(i64::from(*rev)),
-        _ => parsed.rev.map(i64::from),
+        _ => given_rev.map(i64::from),
     };
     let known_rev = rev.or(current.as_ref().and_then(|d| d.rev));
     let title = current
@@ -790,7 +791,8 @@ fn propose(
     let subject = format!("Proposal: {title}");
     let body = format!(
         "{actor} proposes new work for {list}:\n\n    {title}\n\nIt is registered as {name}. \
-         Discussion belongs on {list}; the chairs decide whether a draft becomes a candidate for adoption.\n"
+         Discussion belongs on {list}; the chairs decide whether it becomes a candidate for adoption\n\
+         (`state {name} candidate`).\n"
     );
     let mut then = vec![Action::DraftMeta(DraftMeta {
         list: list.clone(),
@@ -798,7 +800,9 @@ fn propose(
         title: Some(title.to_owned()),
         ..DraftMeta::default()
     })];
-    then.extend(to_list(ctx, &subject, &body, &[]));
+    // To the chairs, not the whole list: a member's command must not bypass the list's
+    // moderation. Discussion belongs on the list, posted like any other message.
+    then.extend(to_some(ctx, &subject, &body, &ctx.list.chairs));
     let m = DraftMove {
         list,
         draft: name.clone(),

@@ -594,7 +594,7 @@ fn parse_line(line: &str) -> Result<ChairCommand, String> {
             }
         }
         "state" => {
-            let draft = c.draft()?;
+            let draft = c.entry()?;
             let slug = c.next_bare("a state, like wg-doc")?;
             let to = State::from_slug(&slug).ok_or_else(|| {
                 let all: Vec<&str> = State::ALL.iter().map(|s| s.slug()).collect();

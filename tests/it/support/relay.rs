@@ -129,6 +129,16 @@ impl Relay {
         .await
     }
 
+    /// Waits until the accepted transactions satisfy `done` and returns all of them.
+    pub async fn wait_for_all(
+        &self,
+        timeout: Duration,
+        what: &str,
+        done: impl FnMut(&Vec<Captured>) -> bool,
+    ) -> Vec<Captured> {
+        self.wait_until(timeout, done, || what.to_owned()).await
+    }
+
     /// Waits until some accepted transaction satisfies `pred` and returns all of them.
     pub async fn wait_for_match(
         &self,
