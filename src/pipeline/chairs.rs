@@ -45,9 +45,21 @@ struct Sequential<'a> {
     inner: &'a dyn Lookup,
     moved: std::cell::RefCell<std::collections::HashMap<(String, String), DraftRow>>,
     proposals: std::cell::Cell<i64>,
+    /// Calls opened (id 0: not stored yet) and closed by earlier commands.
+    opened: std::cell::RefCell<Vec<CallRow>>,
+    closed: std::cell::RefCell<std::collections::HashSet<i64>>,
+    /// New ends of calls extended by earlier commands.
+    extended: std::cell::RefCell<std::collections::HashMap<i64, i64>>,
 }
 
 impl Sequential<'_> {
+    fn as_extended(&self, mut call: CallRow) -> CallRow {
+        if let Some(end) = self.extended.borrow().get(&call.id) {
+            call.ends_at = *end;
+        }
+        call
+    }
+
     fn record(&self, action: &Action, now: i64) {
         match action {
             Action::DraftMove { m, then } => {
@@ -93,10 +105,15 @@ impl Sequential<'_> {
                     d.rev = m.rev.or(d.rev);
                 }
             }
-            Action::CallClose { then, .. } => {
+            Action::CallClose { id, then } => {
+                self.closed.borrow_mut().insert(*id);
                 for a in then {
                     self.record(a, now);
                 }
+            }
+            Action::CallOpen(call) => self.opened.borrow_mut().push(call.clone()),
+            Action::CallExtend { id, ends_at, .. } => {
+                self.extended.borrow_mut().insert(*id, *ends_at);
             }
             _ => {}
         }
@@ -117,10 +134,40 @@ impl Lookup for Sequential<'_> {
         self.inner.pending(token)
     }
     fn open_calls(&self, list: &str) -> Result<Vec<CallRow>, String> {
-        self.inner.open_calls(list)
+        let closed = self.closed.borrow();
+        let mut calls: Vec<CallRow> = self
+            .inner
+            .open_calls(list)?
+            .into_iter()
+            .filter(|c| !closed.contains(&c.id))
+            .map(|c| self.as_extended(c))
+            .collect();
+        calls.extend(
+            self.opened
+                .borrow()
+                .iter()
+                .filter(|c| c.list == list)
+                .cloned(),
+        );
+        Ok(calls)
     }
     fn latest_call(&self, list: &str, draft: &str) -> Result<Option<CallRow>, String> {
-        self.inner.latest_call(list, draft)
+        if let Some(c) = self
+            .opened
+            .borrow()
+            .iter()
+            .rev()
+            .find(|c| c.list == list && c.draft == draft)
+        {
+            return Ok(Some(c.clone()));
+        }
+        Ok(self.inner.latest_call(list, draft)?.map(|c| {
+            let mut c = self.as_extended(c);
+            if self.closed.borrow().contains(&c.id) {
+                c.state = "closed".into();
+            }
+            c
+        }))
     }
     fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, String> {
         self.inner.call_replies(call_id)
@@ -335,6 +382,9 @@ pub fn confirm(
         inner: lookup,
         moved: std::cell::RefCell::new(std::collections::HashMap::new()),
         proposals: std::cell::Cell::new(0),
+        opened: std::cell::RefCell::new(Vec::new()),
+        closed: std::cell::RefCell::new(std::collections::HashSet::new()),
+        extended: std::cell::RefCell::new(std::collections::HashMap::new()),
     };
     let lookup: &dyn Lookup = &seen;
     for line in commands::parse(&subject, &body) {
@@ -416,6 +466,12 @@ fn run(
             let Some(call) = open_call_of(lookup, &list, &name, kind)? else {
                 return Ok(Err(format!("{name} has no open {} call", kind_word(kind))));
             };
+            if call.id == 0 {
+                return Ok(Err(format!(
+                    "the {} call on {name} opens with this same message; close it in a later one",
+                    kind_word(kind)
+                )));
+            }
             let replies = lookup.call_replies(call.id)?;
             let action = calls::close(
                 ctx.site,
@@ -440,6 +496,12 @@ fn run(
             let Some(call) = open_call_of(lookup, &list, &name, kind)? else {
                 return Ok(Err(format!("{name} has no open {} call", kind_word(kind))));
             };
+            if call.id == 0 {
+                return Ok(Err(format!(
+                    "the {} call on {name} opens with this same message; give its end there",
+                    kind_word(kind)
+                )));
+            }
             let ends_at = match calls::deadline(ctx.list, ctx.now, Some(End::On(*to)), 0, 1) {
                 Ok(t) => t,
                 Err(e) => return Ok(Err(e)),

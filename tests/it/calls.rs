@@ -731,3 +731,40 @@ async fn a_reply_a_moderator_approves_counts_in_the_call() {
     assert_eq!(tally["support"], serde_json::json!(["alice@example.org"]));
     d.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_in_one_message_see_each_others_calls() {
+    let members = ["alice@example.org"];
+    let list = format!("{CHAIRS}\n[workflow]\ndecision = \"chair\"\n");
+    let d = TestDaemon::start_with(&members, "", &list).await;
+    let draft = "draft-smith-quic-seq";
+    let r = confirmed(
+        &d,
+        CHAIR,
+        "candidate draft-smith-quic-seq\nadoption start draft-smith-quic-seq-02\nadoption close draft-smith-quic-seq",
+        "q1@t",
+    )
+    .await;
+    assert!(r.contains("opens with this same message"), "{r}");
+    let r = confirmed(
+        &d,
+        CHAIR,
+        "adoption extend draft-smith-quic-seq to 2026-12-20\nadoption extend draft-smith-quic-seq to 2026-12-18",
+        "q2@t",
+    )
+    .await;
+    assert!(r.contains("an extension must end later"), "{r}");
+    assert_eq!(show(&d, draft).unwrap()["call"]["ends"], "2026-12-20");
+    let r = confirmed(
+        &d,
+        CHAIR,
+        "adoption close draft-smith-quic-seq\nconsensus draft-smith-quic-seq reached\nThe authors and alice support it.",
+        "q3@t",
+    )
+    .await;
+    assert!(!r.contains("error:"), "{r}");
+    let shown = show(&d, draft).unwrap();
+    assert_eq!(shown["state"], "adopted", "{shown}");
+    assert_eq!(shown["call"]["open"], false);
+    d.stop().await;
+}
