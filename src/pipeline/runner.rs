@@ -42,7 +42,7 @@ pub async fn run(
             let store = store.clone();
             tokio::task::spawn_blocking(move || store.queue_pending(0, BATCH)).await
         };
-        let items = match pending {
+        let mut items = match pending {
             Ok(Ok(items)) => items,
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "queue runner: cannot read the queue");
@@ -58,6 +58,12 @@ pub async fn run(
                 _ = wakers.inbound.notified() => continue,
                 _ = shutdown.cancelled() => return,
             }
+        }
+        // Commands and confirmations read the drafts and calls and decide from what they read: they
+        // must see everything before them committed, and their own result before anything after
+        // them is processed. So each one is a batch of its own.
+        if let Some(i) = items.iter().position(is_command) {
+            items.truncate(i.max(1));
         }
         let cfg = config.current();
         let now = clock.now();
@@ -113,6 +119,15 @@ pub async fn run(
         }
         wakers.outbound.notify_one();
     }
+}
+
+/// Mail to a `-chairs@` or `-confirm+…@` address.
+fn is_command(item: &QueueItem) -> bool {
+    item.rcpt_to.iter().any(|r| {
+        let local = r.rsplit_once('@').map_or(r.as_str(), |(l, _)| l);
+        let local = local.to_ascii_lowercase();
+        local.ends_with("-chairs") || local.contains("-confirm+") || local.ends_with("-confirm")
+    })
 }
 
 async fn park(store: &Store, id: i64, reason: String) {
@@ -224,5 +239,31 @@ impl super::membership::Lookup for Store {
     ) -> Result<Option<(crate::store::HoldRecord, Vec<u8>)>, String> {
         self.hold_by_message_id(list, message_id)
             .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(rcpts: &[&str]) -> QueueItem {
+        QueueItem {
+            id: 1,
+            received_at: 0,
+            mail_from: "a@example.org".into(),
+            rcpt_to: rcpts.iter().map(|r| r.to_string()).collect(),
+            peer: "test".into(),
+            raw: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn commands_and_confirmations_run_in_batches_of_their_own() {
+        assert!(is_command(&item(&["quic-chairs@ietf.test"])));
+        assert!(is_command(&item(&["QUIC-Confirm+abc@ietf.test"])));
+        assert!(is_command(&item(&["quic@ietf.test", "quic-chairs@ietf.test"])));
+        assert!(!is_command(&item(&["quic@ietf.test"])));
+        assert!(!is_command(&item(&["quic-request@ietf.test"])));
+        assert!(!is_command(&item(&["chairs@ietf.test"])));
     }
 }
