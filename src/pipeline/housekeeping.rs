@@ -148,6 +148,9 @@ pub async fn run(
 /// goes out once a week however often this pass runs, and a restart neither repeats nor delays it.
 /// It covers the events since the last report, so a daemon that was down for a while reports the
 /// whole gap.
+/// How far before the pass the weekly report's window ends.
+const REPORT_SLACK: Timestamp = 300;
+
 async fn weekly_report(store: &Store, cfg: &Config, now: Timestamp, wakers: &Wakers) {
     let last = {
         let store = store.clone();
@@ -165,13 +168,16 @@ async fn weekly_report(store: &Store, cfg: &Config, now: Timestamp, wakers: &Wak
         }
     };
     let recipients = report::recipients(&cfg.site);
+    // The window ends a little before now: an event stamped with a queue runner's batch time may
+    // commit a moment after this pass reads, and would otherwise fall between two reports.
+    let cut = now - REPORT_SLACK;
     let then = match report::weekly(last, now, cfg.site.reports.weekly, recipients.len()) {
         Weekly::Wait => return,
         Weekly::Start | Weekly::Skip => Vec::new(),
         Weekly::Send => {
             let built = {
                 let (store, lists) = (store.clone(), cfg.lists.clone());
-                tokio::task::spawn_blocking(move || report::gather(&store, &lists, last, now)).await
+                tokio::task::spawn_blocking(move || report::gather(&store, &lists, last, cut)).await
             };
             let report = match built {
                 Ok(Ok(r)) => r,
@@ -201,7 +207,7 @@ async fn weekly_report(store: &Store, cfg: &Config, now: Timestamp, wakers: &Wak
     let action = Action::CounterSet {
         name: report::SENT_AT.to_owned(),
         expect: last,
-        set: now,
+        set: cut,
         then,
     };
     match store.apply_now(vec![action], now).await {

@@ -261,7 +261,10 @@ mod tests {
     fn commands_and_confirmations_run_in_batches_of_their_own() {
         assert!(is_command(&item(&["quic-chairs@ietf.test"])));
         assert!(is_command(&item(&["QUIC-Confirm+abc@ietf.test"])));
-        assert!(is_command(&item(&["quic@ietf.test", "quic-chairs@ietf.test"])));
+        assert!(is_command(&item(&[
+            "quic@ietf.test",
+            "quic-chairs@ietf.test"
+        ])));
         assert!(!is_command(&item(&["quic@ietf.test"])));
         assert!(!is_command(&item(&["quic-request@ietf.test"])));
         assert!(!is_command(&item(&["chairs@ietf.test"])));
