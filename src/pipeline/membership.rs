@@ -293,6 +293,12 @@ impl Robot<'_, '_> {
         if row.action == "moderate" {
             return self.moderate(text, &row, lookup);
         }
+        // Only membership tokens are confirmed here; another robot's token (a chair's commands)
+        // sent to this address must not be mistaken for an unsubscription.
+        if row.action != "subscribe" && row.action != "unsubscribe" {
+            self.fail(text, "error: unknown confirmation token");
+            return Ok(());
+        }
 
         if row.expires_at <= ctx.now {
             self.fail(

@@ -464,6 +464,14 @@ pub fn parse_draft(s: &str) -> Result<DraftName, DraftNameError> {
     let Some(rest) = s.strip_prefix("draft-") else {
         return Err(DraftNameError::Prefix(s));
     };
+    // Names are ASCII; anything else is refused below by character, and must not be cut inside a
+    // multi-byte character on the way there.
+    if let Some(ch) = rest.chars().find(|c| !c.is_ascii()) {
+        return Err(DraftNameError::Char {
+            name: s.clone(),
+            ch,
+        });
+    }
     let (body, rev) = match rest.len().checked_sub(3).map(|i| rest.split_at(i)) {
         Some((body, tail))
             if !body.is_empty()

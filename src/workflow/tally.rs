@@ -190,7 +190,7 @@ pub fn base_subject(subject: &str) -> String {
     loop {
         let before = s.len();
         for p in ["re:", "fwd:", "fw:", "aw:", "sv:", "tr:", "wg:"] {
-            if s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p) {
+            if s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)) {
                 s = s[p.len()..].trim_start();
             }
         }

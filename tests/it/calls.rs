@@ -768,3 +768,61 @@ async fn commands_in_one_message_see_each_others_calls() {
     assert_eq!(shown["call"]["open"], false);
     d.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chairs_token_sent_to_the_request_address_is_not_an_unsubscription() {
+    let members = [CHAIR];
+    let d = TestDaemon::start_with(&members, "", CHAIRS).await;
+    d.send_raw(
+        Some(CHAIR),
+        "quic-chairs@ietf.test",
+        &mail(
+            CHAIR,
+            "quic-chairs@ietf.test",
+            "commands",
+            "candidate draft-smith-quic-tok",
+            "x1@t",
+        ),
+    )
+    .await;
+    let confirmation = d
+        .relay
+        .wait_for_match(WAIT, "the confirmation request", |c| {
+            subject(c).starts_with("confirm ")
+        })
+        .await
+        .into_iter()
+        .find(|c| subject(c).starts_with("confirm "))
+        .unwrap();
+    let token = subject(&confirmation)["confirm ".len()..].trim().to_owned();
+    d.send_raw(
+        Some(CHAIR),
+        "quic-request@ietf.test",
+        &mail(
+            CHAIR,
+            "quic-request@ietf.test",
+            "",
+            &format!("confirm {token}"),
+            "x2@t",
+        ),
+    )
+    .await;
+    d.wait_queue_drained().await;
+    let store = d.store();
+    let still = tokio::task::block_in_place(|| store.members("quic@ietf.test")).unwrap();
+    assert!(still.iter().any(|m| m.address == CHAIR), "{still:?}");
+    // The token still confirms the commands where it belongs.
+    let addr = header(&confirmation.data, "Reply-To").unwrap();
+    d.send_raw(
+        Some(CHAIR),
+        &addr,
+        &mail(CHAIR, &addr, "Re: confirm", "", "x3@t"),
+    )
+    .await;
+    d.wait_queue_drained().await;
+    assert_eq!(
+        show(&d, "draft-smith-quic-tok").unwrap()["state"],
+        "candidate"
+    );
+    d.stop().await;
+}

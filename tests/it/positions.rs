@@ -786,3 +786,32 @@ fn multibyte_text_at_every_prefix_boundary_never_panics() {
         SupportIf
     );
 }
+
+#[test]
+fn non_ascii_subjects_and_draft_names_never_panic() {
+    for s in [
+        "José's comments",
+        "Re: Erdős",
+        "日本語",
+        "😀 Re: [quic] Call",
+        "Fwé",
+    ] {
+        let _ = wgmail::workflow::tally::base_subject(s);
+    }
+    assert_eq!(
+        wgmail::workflow::tally::base_subject("Re: José's comments"),
+        "josé's comments"
+    );
+    for name in [
+        "draft-éaa",
+        "draft-€aa",
+        "draft-a€",
+        "draft-ab-é1",
+        "draft-😀",
+    ] {
+        assert!(
+            wgmail::workflow::states::parse_draft(name).is_err(),
+            "{name}"
+        );
+    }
+}
