@@ -297,13 +297,12 @@ pub fn tap(
         // A reply after the deadline is dated no earlier than its arrival, so a back-dated Date
         // header cannot sneak it into the count.
         let date = ctx.parsed.date.unwrap_or(ctx.item.received_at);
-        let cutoff = cutoff(call);
-        let date = if call.state != "open" {
-            date.max(ctx.item.received_at).max(cutoff + 1)
-        } else if ctx.item.received_at > cutoff {
+        // Lateness is judged by arrival (a held post by when it was held): a reply that came in
+        // after the cutoff is dated no earlier than its arrival, so a back-dated Date header cannot
+        // sneak it into the count; one that came in time is never dated after its arrival.
+        let date = if ctx.item.received_at > cutoff(call) {
             date.max(ctx.item.received_at)
         } else {
-            // In time: a Date header after the arrival (a skewed clock) must not make it late.
             date.min(ctx.item.received_at)
         };
         out.push(Action::CallReply(CallReply {
@@ -493,7 +492,11 @@ pub fn close(
     then.extend(to_members_under(
         site, list, members, &extra, call, &subject, &body, now,
     ));
-    Action::CallClose { id: call.id, then }
+    Action::CallClose {
+        id: call.id,
+        expect_ends_at: call.ends_at,
+        then,
+    }
 }
 
 /// Moves an open call's deadline and tells the list, threaded under the announcement.
@@ -550,7 +553,11 @@ pub fn remind(
         list.address(),
     );
     let then = to_members_under(site, list, members, &[], call, &subject, &body, now);
-    Action::CallRemind { id: call.id, then }
+    Action::CallRemind {
+        id: call.id,
+        expect_ends_at: call.ends_at,
+        then,
+    }
 }
 
 /// Mail from the chairs to every member (and `extra`), threaded under the call's announcement,

@@ -50,6 +50,8 @@ struct Sequential<'a> {
     closed: std::cell::RefCell<std::collections::HashSet<i64>>,
     /// New ends of calls extended by earlier commands.
     extended: std::cell::RefCell<std::collections::HashMap<i64, i64>>,
+    /// Reviewers assigned by earlier commands, for the rotation.
+    assigned: std::cell::RefCell<Vec<(String, i64)>>,
 }
 
 impl Sequential<'_> {
@@ -105,13 +107,17 @@ impl Sequential<'_> {
                     d.rev = m.rev.or(d.rev);
                 }
             }
-            Action::CallClose { id, then } => {
+            Action::CallClose { id, then, .. } => {
                 self.closed.borrow_mut().insert(*id);
                 for a in then {
                     self.record(a, now);
                 }
             }
             Action::CallOpen(call) => self.opened.borrow_mut().push(call.clone()),
+            Action::ReviewAssign { reviewers, .. } => self
+                .assigned
+                .borrow_mut()
+                .extend(reviewers.iter().map(|r| (r.clone(), now))),
             Action::CallExtend { id, ends_at, .. } => {
                 self.extended.borrow_mut().insert(*id, *ends_at);
             }
@@ -179,7 +185,12 @@ impl Lookup for Sequential<'_> {
         self.inner.reply_position(call_id, message_id)
     }
     fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, String> {
-        self.inner.last_assigned(list)
+        let mut all = self.inner.last_assigned(list)?;
+        all.extend(self.assigned.borrow().iter().cloned());
+        // The latest assignment per reviewer.
+        all.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        all.dedup_by(|a, b| a.0 == b.0);
+        Ok(all)
     }
     fn proposal_count(&self, list: &str) -> Result<i64, String> {
         Ok(self.inner.proposal_count(list)? + self.proposals.get())
@@ -385,6 +396,7 @@ pub fn confirm(
         opened: std::cell::RefCell::new(Vec::new()),
         closed: std::cell::RefCell::new(std::collections::HashSet::new()),
         extended: std::cell::RefCell::new(std::collections::HashMap::new()),
+        assigned: std::cell::RefCell::new(Vec::new()),
     };
     let lookup: &dyn Lookup = &seen;
     for line in commands::parse(&subject, &body) {
@@ -550,6 +562,10 @@ fn run(
         ),
         C::IetfLcStart { .. } => (State::IetfLc, false, "IETF last call".into()),
         C::Approve { .. } => (State::Approved, false, "approved".into()),
+        // Through the RFC Editor queue, unless the IESG already recorded the draft there.
+        C::Published { rfc, .. } if from == Some(State::RfcEdQueue) => {
+            (State::Published, false, format!("published as RFC {rfc}"))
+        }
         C::Published { rfc, .. } => (State::RfcEdQueue, false, format!("RFC {rfc}")),
         other => {
             return Ok(Err(format!("{} cannot be run here", command_word(other))));
@@ -760,11 +776,6 @@ fn run(
             then.extend(announce_everywhere(ctx, &subject, &body));
         }
         C::Published { rfc, .. } => {
-            // `published` moves through the RFC Editor queue to published in one step.
-            let last = match states::check(Some(State::RfcEdQueue), State::Published, who, false) {
-                Ok(mv) => mv,
-                Err(e) => return Ok(Err(e.to_string())),
-            };
             let subject = format!("RFC {rfc} on {title}");
             let body = format!(
                 "A new Request for Comments is now available: RFC {rfc}, '{title}' ({name}), {}.\n\n\
@@ -775,21 +786,31 @@ fn run(
             let rfc = i64::from(*rfc);
             let mut inner = vec![meta(&|m| m.rfc = Some(rfc))];
             inner.extend(announce_everywhere(ctx, &subject, &body));
-            then.push(Action::DraftMove {
-                m: DraftMove {
-                    list: list.clone(),
-                    draft: name.clone(),
-                    rev: known_rev,
-                    from: Some(State::RfcEdQueue.slug().into()),
-                    to: State::Published.slug().into(),
-                    actor: actor.to_owned(),
-                    why: format!("published as RFC {rfc}"),
-                    message_id: message_id.to_owned(),
-                    forced: false,
-                },
-                then: inner,
-            });
-            text.push_str(&format!("\nok: {}", last.describe()));
+            if to == State::Published {
+                then.extend(inner);
+            } else {
+                // `published` moves through the RFC Editor queue to published in one step.
+                let last =
+                    match states::check(Some(State::RfcEdQueue), State::Published, who, false) {
+                        Ok(mv) => mv,
+                        Err(e) => return Ok(Err(e.to_string())),
+                    };
+                then.push(Action::DraftMove {
+                    m: DraftMove {
+                        list: list.clone(),
+                        draft: name.clone(),
+                        rev: known_rev,
+                        from: Some(State::RfcEdQueue.slug().into()),
+                        to: State::Published.slug().into(),
+                        actor: actor.to_owned(),
+                        why: format!("published as RFC {rfc}"),
+                        message_id: message_id.to_owned(),
+                        forced: false,
+                    },
+                    then: inner,
+                });
+                text.push_str(&format!("\nok: {}", last.describe()));
+            }
         }
         _ => {}
     }
@@ -830,7 +851,7 @@ fn entered_by(to: State) -> Option<&'static str> {
         State::Submitted => "pubreq DRAFT status ps|bcp|info|exp",
         State::IetfLc => "ietf-lc start DRAFT",
         State::Approved => "approve DRAFT",
-        State::RfcEdQueue | State::Published => "published DRAFT rfc NNNN",
+        State::Published => "published DRAFT rfc NNNN",
         _ => return None,
     })
 }

@@ -140,7 +140,8 @@ pub(crate) fn after_post(ctx: &Context<'_>, lookup: &dyn Lookups) -> Result<Vec<
     let mut actions = Vec::new();
     let list = ctx.list.address();
     let parsed = ctx.parsed;
-    let calls = lookup.answerable_calls(&list, ctx.now)?;
+    // As of the post's arrival: a held reply approved weeks later still answers its call.
+    let calls = lookup.answerable_calls(&list, ctx.item.received_at.min(ctx.now))?;
     if !calls.is_empty() {
         let parent = |call: i64, id: &str| {
             lookup

@@ -72,7 +72,7 @@ pub(crate) fn apply_meta(c: &Connection, m: &DraftMeta) -> rusqlite::Result<()> 
     c.prepare_cached(
         "UPDATE drafts SET tags = ?3, title = coalesce(?4, title),
              intended_status = coalesce(?5, intended_status), rfc = coalesce(?6, rfc),
-             rev = coalesce(?7, rev)
+             rev = CASE WHEN ?7 IS NULL THEN rev ELSE max(coalesce(rev, -1), ?7) END
          WHERE list = ?1 AND name = ?2",
     )?
     .execute(params![
@@ -327,21 +327,33 @@ pub(crate) fn open_call(c: &Connection, call: &CallRow) -> rusqlite::Result<()> 
     Ok(())
 }
 
-/// Marks an open call's reminder as sent; false when it was sent already (or the call closed).
-pub(crate) fn mark_reminded(c: &Connection, id: i64) -> rusqlite::Result<bool> {
+/// Marks an open call's reminder as sent; false when it was sent already, the call closed, or
+/// its end moved since the reminder was written.
+pub(crate) fn mark_reminded(
+    c: &Connection,
+    id: i64,
+    expect_ends_at: Timestamp,
+) -> rusqlite::Result<bool> {
     Ok(c.prepare_cached(
-        "UPDATE calls SET reminded = 1 WHERE id = ?1 AND reminded = 0 AND state = 'open'",
+        "UPDATE calls SET reminded = 1 WHERE id = ?1 AND reminded = 0 AND state = 'open' AND ends_at = ?2",
     )?
-    .execute([id])?
+    .execute(params![id, expect_ends_at])?
         == 1)
 }
 
-/// Closes an open call; false when it was already closed.
-pub(crate) fn close_call(c: &Connection, id: i64, now: Timestamp) -> rusqlite::Result<bool> {
+/// Closes an open call that still ends where the closer saw it; false when it was already
+/// closed (or extended meanwhile).
+pub(crate) fn close_call(
+    c: &Connection,
+    id: i64,
+    expect_ends_at: Timestamp,
+    now: Timestamp,
+) -> rusqlite::Result<bool> {
     Ok(c.prepare_cached(
-        "UPDATE calls SET state = 'closed', closed_at = ?2 WHERE id = ?1 AND state = 'open'",
+        "UPDATE calls SET state = 'closed', closed_at = ?3
+         WHERE id = ?1 AND state = 'open' AND ends_at = ?2",
     )?
-    .execute(params![id, now])?
+    .execute(params![id, expect_ends_at, now])?
         == 1)
 }
 

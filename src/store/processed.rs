@@ -84,11 +84,15 @@ pub enum Action {
     /// Close a call and, only if it was still open, apply `then` (the decision and its mails).
     CallClose {
         id: i64,
+        /// The deadline the decision was made against: a call extended meanwhile stays open.
+        expect_ends_at: Timestamp,
         then: Vec<Action>,
     },
     /// Send a call's reminder (`then`) once.
     CallRemind {
         id: i64,
+        /// The deadline the reminder names: after an extension it waits for the new one.
+        expect_ends_at: Timestamp,
         then: Vec<Action>,
     },
     /// Record a reply's position for a call (once per Message-ID).
@@ -357,8 +361,12 @@ pub(crate) fn apply_actions(
                 }
             }
             Action::CallOpen(call) => super::drafts::open_call(c, call)?,
-            Action::CallClose { id, then } => {
-                if super::drafts::close_call(c, *id, now)? {
+            Action::CallClose {
+                id,
+                expect_ends_at,
+                then,
+            } => {
+                if super::drafts::close_call(c, *id, *expect_ends_at, now)? {
                     apply_actions(c, then, now)?;
                 }
             }
@@ -390,8 +398,12 @@ pub(crate) fn apply_actions(
                     apply_actions(c, then, now)?;
                 }
             }
-            Action::CallRemind { id, then } => {
-                if super::drafts::mark_reminded(c, *id)? {
+            Action::CallRemind {
+                id,
+                expect_ends_at,
+                then,
+            } => {
+                if super::drafts::mark_reminded(c, *id, *expect_ends_at)? {
                     apply_actions(c, then, now)?;
                 }
             }

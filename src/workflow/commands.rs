@@ -418,6 +418,16 @@ impl Cursor {
         super::states::parse_entry(&w).map_err(|e| e.to_string())
     }
 
+    /// A draft name with its revision if one is given (`draft-x-05` or `draft-x`), or a proposal:
+    /// for commands that may also record the revision they act on.
+    fn entry_with_rev(&mut self) -> Result<String, String> {
+        let w = self.next_bare("a draft name, like draft-smith-quic-foo-05")?;
+        match parse_draft(&w) {
+            Ok(d) => Ok(d.to_string()),
+            Err(e) => super::states::parse_entry(&w).map_err(|_| e.to_string()),
+        }
+    }
+
     /// `draft-rev`: a name with its two-digit revision.
     fn draft_rev(&mut self) -> Result<(String, u8), String> {
         let need = format!(
@@ -531,7 +541,7 @@ fn parse_line(line: &str) -> Result<ChairCommand, String> {
                     }
                 }
                 ("ietf-lc", "start") => {
-                    let draft = c.draft()?;
+                    let draft = c.entry_with_rev()?;
                     Cmd::IetfLcStart {
                         draft,
                         end: c.optional_end()?,
@@ -594,7 +604,7 @@ fn parse_line(line: &str) -> Result<ChairCommand, String> {
             }
         }
         "state" => {
-            let draft = c.entry()?;
+            let draft = c.entry_with_rev()?;
             let slug = c.next_bare("a state, like wg-doc")?;
             let to = State::from_slug(&slug).ok_or_else(|| {
                 let all: Vec<&str> = State::ALL.iter().map(|s| s.slug()).collect();
@@ -623,7 +633,7 @@ fn parse_line(line: &str) -> Result<ChairCommand, String> {
             }
         }
         "pubreq" => {
-            let draft = c.draft()?;
+            let draft = c.entry_with_rev()?;
             c.keyword("status")?;
             let w = c
                 .next_bare("'ps', 'bcp', 'info' or 'exp'")?

@@ -260,6 +260,46 @@ async fn the_iesg_takes_a_wg_document_from_last_call_to_rfc() {
         "{r}"
     );
     assert_eq!(show(&d, "draft-ietf-quic-bar").unwrap()["state"], "wg-doc");
+
+    // A document no WG adopted gets a 28-day IETF last call; the IESG may record the RFC Editor
+    // queue before publication.
+    confirmed(
+        &d,
+        CHAIR,
+        "state draft-ietf-quic-baz-03 writeup force reason \"imported\"\npubreq draft-ietf-quic-baz status exp",
+        "i14@t",
+    )
+    .await;
+    let r = confirmed(
+        &d,
+        AD,
+        "ietf-lc start draft-ietf-quic-baz for 14 days",
+        "i15@t",
+    )
+    .await;
+    assert!(r.contains("at least 28 days"), "{r}");
+    confirmed(&d, AD, "ietf-lc start draft-ietf-quic-baz", "i16@t").await;
+    let shown = show(&d, "draft-ietf-quic-baz").unwrap();
+    assert_eq!(shown["call"]["kind"], "ietf-lc", "{shown}");
+    d.clock.advance(29 * 86_400);
+    mail_to(&d, AD, "Result: Last Call: draft-ietf-quic-baz-03").await;
+    d.wait_queue_drained().await;
+    confirmed(
+        &d,
+        AD,
+        "approve draft-ietf-quic-baz\nstate draft-ietf-quic-baz rfc-ed-queue",
+        "i17@t",
+    )
+    .await;
+    assert_eq!(
+        show(&d, "draft-ietf-quic-baz").unwrap()["state"],
+        "rfc-ed-queue"
+    );
+    confirmed(&d, AD, "published draft-ietf-quic-baz rfc 9998", "i18@t").await;
+    let shown = show(&d, "draft-ietf-quic-baz").unwrap();
+    assert_eq!(shown["state"], "published");
+    assert_eq!(shown["rfc"], 9998);
+    assert_eq!(shown["intended_status"], "exp");
     d.stop().await;
 }
 
@@ -411,6 +451,7 @@ async fn late_and_non_member_replies_agreement_with_the_parent_and_the_no_adopt_
     assert_eq!(shown["tags"], serde_json::json!(["no-adopt"]));
 
     // A reply after the close is listed apart, not counted.
+    d.clock.advance(60);
     reply(&d, "frank@example.org", &a, "+1, sorry I'm late.", "p5@t").await;
     d.wait_queue_drained().await;
     let shown = show(&d, draft).unwrap();
