@@ -143,14 +143,14 @@ pub async fn run(
     }
 }
 
+/// How far before the pass the weekly report's window ends.
+const REPORT_SLACK: Timestamp = 300;
+
 /// The weekly report (see [`crate::report`]). The [`report::SENT_AT`] counter says when the last
 /// one went out; the report and the counter's move are one compare-and-set commit, so the report
 /// goes out once a week however often this pass runs, and a restart neither repeats nor delays it.
 /// It covers the events since the last report, so a daemon that was down for a while reports the
 /// whole gap.
-/// How far before the pass the weekly report's window ends.
-const REPORT_SLACK: Timestamp = 300;
-
 async fn weekly_report(store: &Store, cfg: &Config, now: Timestamp, wakers: &Wakers) {
     let last = {
         let store = store.clone();
