@@ -524,11 +524,36 @@ pub fn extend(
         list.address(),
     );
     let then = to_members_under(site, list, members, &[], call, &subject, &body, now);
+    // The deadline pass may close the call between the command's read and this commit.
+    let otherwise = list_mail(
+        site,
+        list,
+        now,
+        ListMail {
+            from: &format!("{}-chairs@{}", list.name, list.domain),
+            to: actor,
+            subject: &format!("Not extended: {}", call.subject),
+            body: &format!(
+                "The {} of {} was not extended to {end}: it closed (or changed) before the extension\n\
+                 could be recorded. Send `status {}` to see where it stands.\n",
+                kind_title(&call.kind).to_lowercase(),
+                call.draft,
+                call.draft,
+            ),
+            in_reply_to: Some(&call.anchor),
+            reply_to: None,
+            attached: None,
+        },
+    )
+    .map(Action::Send)
+    .into_iter()
+    .collect();
     Action::CallExtend {
         id: call.id,
         expect_ends_at: call.ends_at,
         ends_at,
         then,
+        otherwise,
     }
 }
 

@@ -104,6 +104,8 @@ pub enum Action {
         expect_ends_at: Timestamp,
         ends_at: Timestamp,
         then: Vec<Action>,
+        /// Applied instead when the call closed or changed first (tells the one who asked).
+        otherwise: Vec<Action>,
     },
     /// Tags, title, intended status or RFC number of a draft that exists.
     DraftMeta(super::DraftMeta),
@@ -376,10 +378,14 @@ pub(crate) fn apply_actions(
                 expect_ends_at,
                 ends_at,
                 then,
+                otherwise,
             } => {
-                if super::drafts::extend_call(c, *id, *expect_ends_at, *ends_at)? {
-                    apply_actions(c, then, now)?;
-                }
+                let chosen = if super::drafts::extend_call(c, *id, *expect_ends_at, *ends_at)? {
+                    then
+                } else {
+                    otherwise
+                };
+                apply_actions(c, chosen, now)?;
             }
             Action::DraftMeta(m) => super::drafts::apply_meta(c, m)?,
             Action::ReviewAssign {

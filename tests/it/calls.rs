@@ -867,3 +867,76 @@ async fn a_chairs_token_sent_to_the_request_address_is_not_an_unsubscription() {
     );
     d.stop().await;
 }
+
+/// The compare-and-set guards of calls, at the store: an extension computed from a stale end (the
+/// deadline pass closed or another extension moved the call) applies its `otherwise` instead; a
+/// deadline close computed before an extension leaves the extended call open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_guards_let_exactly_one_of_racing_changes_win() {
+    use wgmail::store::{Action, CallRow, OutboundJob, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let call = CallRow {
+        id: 0,
+        list: "quic@ietf.test".into(),
+        draft: "draft-x-quic".into(),
+        kind: "adoption".into(),
+        rev: Some(1),
+        anchor: "a@t".into(),
+        subject: "Call for adoption: draft-x-quic-01 (Ends 2026-12-12)".into(),
+        opened_at: 0,
+        ends_at: 1_000,
+        state: "open".into(),
+        closed_at: None,
+    };
+    let job = |to: &str| {
+        Action::Send(OutboundJob {
+            list: "quic@ietf.test".into(),
+            body: b"Subject: x\r\n\r\nx\r\n".to_vec(),
+            personalize: false,
+            envelopes: vec![("quic-bounces@ietf.test".into(), vec![to.into()])],
+        })
+    };
+    let pending = |s: &Store| s.queue_status().unwrap().outbound_pending;
+    store
+        .apply_now(vec![Action::CallOpen(call)], 0)
+        .await
+        .unwrap();
+    let id = store.open_calls("quic@ietf.test").unwrap()[0].id;
+    // An extension from the end it saw applies; a second one computed from the same stale end
+    // applies its `otherwise`.
+    for (to, new_end, expected_end) in [("ok@t", 2_000, 2_000), ("stale@t", 1_500, 2_000)] {
+        store
+            .apply_now(
+                vec![Action::CallExtend {
+                    id,
+                    expect_ends_at: 1_000,
+                    ends_at: new_end,
+                    then: vec![job(to)],
+                    otherwise: vec![job("otherwise@t")],
+                }],
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.open_calls("quic@ietf.test").unwrap()[0].ends_at,
+            expected_end
+        );
+    }
+    assert_eq!(pending(&store), 2, "one notice, one 'not extended'");
+    // A deadline close computed against the old end leaves the extended call open.
+    store
+        .apply_now(
+            vec![Action::CallClose {
+                id,
+                expect_ends_at: 1_000,
+                then: vec![job("result@t")],
+            }],
+            1_500,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.open_calls("quic@ietf.test").unwrap().len(), 1);
+    assert_eq!(pending(&store), 2);
+}
