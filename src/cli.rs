@@ -471,7 +471,7 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
         Command::Report { since, json } => {
             let now = clock.now();
             let since = since.unwrap_or(now - crate::report::WEEK);
-            let report = crate::report::gather(&open_store(cfg)?, &cfg.lists, since, now)?;
+            let report = crate::report::gather(&open_store(cfg)?, &cfg.lists, since, now, None)?;
             if json {
                 serde_json::to_writer_pretty(&mut *out, &report)?;
                 writeln!(out)?;

@@ -24,6 +24,8 @@ pub const WEEK: i64 = 7 * 86_400;
 /// The counter holding when the last weekly report went out (or was due): the next one covers
 /// the events since then. Kept in the store, so a restart neither repeats nor delays a report.
 pub const SENT_AT: &str = "report_sent_at";
+/// Counter: the id of the last draft event the weekly report covered.
+pub const LAST_EVENT: &str = "report_last_event";
 
 /// States in which a draft waits for the IESG rather than for its working group.
 pub const WAITING_ON_IESG: [State; 4] = [
@@ -327,11 +329,14 @@ fn local_date(ts: Timestamp, tz: &TimeZone) -> String {
 
 /// Reads what [`build`] needs for every configured list and builds the report for
 /// `since..until`. Blocking: the daemon calls it on tokio's blocking pool.
+/// `ids`: report the events with `after < id <= upto` (the weekly mail) rather than those stamped
+/// within `since..until` (`wgmail report --since`).
 pub fn gather(
     store: &Store,
     lists: &Lists,
     since: Timestamp,
     until: Timestamp,
+    ids: Option<(i64, i64)>,
 ) -> Result<Report, StoreError> {
     let mut inputs = Vec::new();
     for list in lists.iter() {
@@ -344,7 +349,10 @@ pub fn gather(
         inputs.push(GroupInput {
             list,
             drafts: store.drafts(&address)?,
-            events: store.events_between(&address, since, until)?,
+            events: match ids {
+                Some((after, upto)) => store.events_by_id(&address, after, upto)?,
+                None => store.events_between(&address, since, until)?,
+            },
             calls,
         });
     }

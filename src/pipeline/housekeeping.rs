@@ -143,14 +143,12 @@ pub async fn run(
     }
 }
 
-/// How far before the pass the weekly report's window ends.
-const REPORT_SLACK: Timestamp = 300;
-
 /// The weekly report (see [`crate::report`]). The [`report::SENT_AT`] counter says when the last
 /// one went out; the report and the counter's move are one compare-and-set commit, so the report
 /// goes out once a week however often this pass runs, and a restart neither repeats nor delays it.
-/// It covers the events since the last report, so a daemon that was down for a while reports the
-/// whole gap.
+/// It covers the events recorded since the last report — by event id, not by time, so an event
+/// stamped before the pass but committed after it lands in the next report rather than in none —
+/// and a daemon that was down for a while reports the whole gap.
 async fn weekly_report(store: &Store, cfg: &Config, now: Timestamp, wakers: &Wakers) {
     let last = {
         let store = store.clone();
@@ -167,17 +165,31 @@ async fn weekly_report(store: &Store, cfg: &Config, now: Timestamp, wakers: &Wak
             return;
         }
     };
+    let ids = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || {
+            Ok::<_, crate::store::StoreError>((
+                store.counter_value(report::LAST_EVENT)?,
+                store.max_event_id()?,
+            ))
+        })
+        .await
+    };
+    let Ok(Ok((last_id, upto_id))) = ids else {
+        tracing::error!("housekeeping: cannot read the report's event ids");
+        return;
+    };
     let recipients = report::recipients(&cfg.site);
-    // The window ends a little before now: an event stamped with a queue runner's batch time may
-    // commit a moment after this pass reads, and would otherwise fall between two reports.
-    let cut = now - REPORT_SLACK;
     let then = match report::weekly(last, now, cfg.site.reports.weekly, recipients.len()) {
         Weekly::Wait => return,
         Weekly::Start | Weekly::Skip => Vec::new(),
         Weekly::Send => {
             let built = {
                 let (store, lists) = (store.clone(), cfg.lists.clone());
-                tokio::task::spawn_blocking(move || report::gather(&store, &lists, last, cut)).await
+                tokio::task::spawn_blocking(move || {
+                    report::gather(&store, &lists, last, now, Some((last_id, upto_id)))
+                })
+                .await
             };
             let report = match built {
                 Ok(Ok(r)) => r,
@@ -207,8 +219,13 @@ async fn weekly_report(store: &Store, cfg: &Config, now: Timestamp, wakers: &Wak
     let action = Action::CounterSet {
         name: report::SENT_AT.to_owned(),
         expect: last,
-        set: cut,
-        then,
+        set: now,
+        then: vec![Action::CounterSet {
+            name: report::LAST_EVENT.to_owned(),
+            expect: last_id,
+            set: upto_id,
+            then,
+        }],
     };
     match store.apply_now(vec![action], now).await {
         Ok(_) if sending > 0 => {
