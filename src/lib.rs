@@ -4,7 +4,10 @@
 //! - [`smtp`]: the SMTP/LMTP listener; a session state machine that replies `250` only once the
 //!   store has committed the message. [`reply`] holds every SMTP reply it sends.
 //! - [`store`]: the only module that runs SQL; a group-committing writer thread and a read pool.
-//! - [`pipeline`]: the queue runner, the posting rules and the delivery handlers.
+//! - [`pipeline`]: the queue runner, the posting rules and the delivery handlers; the workflow by
+//!   mail — chair and IESG commands (`pipeline::chairs`), calls and their positions
+//!   (`pipeline::calls`), revisions and reviews (`pipeline::revisions`) — and the housekeeping
+//!   that runs on time (deadlines, reminders, bounces, the weekly report).
 //! - [`outbound`]: the durable outbound queue's runner, the pipelined relay client, the maildir sink.
 //! - [`address`]: which list address a recipient is (post, -request, -owner, …).
 //! - [`message`]: parsing for the archive and byte-preserving header rewriting.
@@ -15,7 +18,8 @@
 //! - [`notice`]: mail the server writes itself. [`config`]: site and list files, validation, reload.
 //! - [`server`]: `wgmail serve`, wiring the above. [`cli`]: the admin commands.
 //! - [`web`]: the HTTP listener (axum): one-click unsubscribe now, the archive later.
-//! - [`workflow`]: draft states and the transition table, chair commands (pure).
+//! - [`workflow`]: draft states and the transition table, the chair-command grammar, the position
+//!   classifier and the tally (pure).
 //! - [`report`]: the report up the structure for the IESG and IAB, weekly by mail and on demand.
 //! - [`clock`]: injected time.
 //!
