@@ -141,6 +141,15 @@ pub fn handle(
     if needs_confirmation {
         let token = crate::tokens::new_token().map_err(|e| format!("no random token: {e}"))?;
         let confirm_addr = format!("{}-confirm+{token}@{}", ctx.list.name, ctx.list.domain);
+        // As the spec words it: where the confirmation goes.
+        for r in &mut results {
+            if r.ends_with("\npending confirmation") {
+                r.push_str(&format!(
+                    " (reply to {confirm_addr} from {})",
+                    ctx.sender.to_lowercase()
+                ));
+            }
+        }
         let chair = ctx.sender.to_lowercase();
         let body = format!(
             "Commands from {chair} to {chairs} are waiting for your confirmation:\n\n{text}\n\n\
