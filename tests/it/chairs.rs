@@ -60,7 +60,7 @@ async fn a_chair_command_runs_only_after_confirmation() {
         })
         .expect("results");
     assert!(
-        text(results).contains("pending confirmation"),
+        text(results).contains("pending confirmation (reply to quic-confirm+"),
         "{}",
         text(results)
     );
