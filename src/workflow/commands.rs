@@ -289,11 +289,23 @@ pub fn parse(subject: &str, body_text: &str) -> Vec<CommandLine> {
         if is_stop(lines[i - 1]) {
             break;
         }
+        if out.len() == MAX_COMMANDS {
+            out.push(CommandLine {
+                text: truncate(line, 200).to_owned(),
+                result: Err(format!(
+                    "only the first {MAX_COMMANDS} commands of a message are read; send the rest in another"
+                )),
+            });
+            break;
+        }
         let mut result = parse_line(line);
         if let Ok(ChairCommand::Consensus { reason, .. }) = &mut result {
             let mut reason_lines = Vec::new();
             while i < lines.len() && !lines[i].trim().is_empty() && !is_stop(lines[i]) {
-                reason_lines.push(lines[i].trim());
+                // A reason is a paragraph, not a document: the rest is read but not kept.
+                if reason_lines.len() < 40 {
+                    reason_lines.push(truncate(lines[i].trim(), 500));
+                }
                 i += 1;
             }
             if reason_lines.is_empty() {
@@ -305,11 +317,27 @@ pub fn parse(subject: &str, body_text: &str) -> Vec<CommandLine> {
             }
         }
         out.push(CommandLine {
-            text: line.to_owned(),
+            text: truncate(line, 200).to_owned(),
             result,
         });
     }
     out
+}
+
+/// Commands read from one message: enough for any chair's batch, and a bound on the work and the
+/// size of the answer a single message can cause.
+pub const MAX_COMMANDS: usize = 50;
+
+/// At most `max` bytes of `s`, cut at a character boundary (lines are echoed in the results).
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// `end`, a signature separator or a quoted line ends the commands.

@@ -978,3 +978,29 @@ fn read_only_and_iesg_commands() {
     assert_eq!(Cmd::Help.draft(), None);
     assert_eq!(IntendedStatus::ProposedStandard.name(), "Proposed Standard");
 }
+
+#[test]
+fn a_message_is_read_for_at_most_fifty_commands_and_short_reasons() {
+    let body = "status draft-x-y\n".repeat(1_000);
+    let lines = parse("", &body);
+    assert_eq!(lines.len(), wgmail::workflow::commands::MAX_COMMANDS + 1);
+    assert!(lines[..50].iter().all(|l| l.result.is_ok()));
+    assert!(
+        lines[50]
+            .result
+            .as_ref()
+            .is_err_and(|e| e.contains("only the first 50 commands"))
+    );
+    let long = format!(
+        "consensus draft-x-y reached\n{}",
+        format!("{}\n", "é".repeat(400)).repeat(100)
+    );
+    let lines = parse("", &long);
+    match &lines[0].result {
+        Ok(Cmd::Consensus { reason, .. }) => {
+            assert_eq!(reason.lines().count(), 40);
+            assert!(reason.lines().all(|l| l.len() <= 500));
+        }
+        other => panic!("{other:?}"),
+    }
+}
