@@ -324,6 +324,9 @@ pub fn parse(subject: &str, body_text: &str) -> Vec<CommandLine> {
     out
 }
 
+/// Longest quoted text (a proposal's title, a forced move's reason).
+const MAX_QUOTED: usize = 300;
+
 /// Commands read from one message: enough for any chair's batch, and a bound on the work and the
 /// size of the answer a single message can cause.
 pub const MAX_COMMANDS: usize = 50;
@@ -424,6 +427,10 @@ impl Cursor {
 
     fn quoted(&mut self, what: &str, example: &str) -> Result<String, String> {
         match self.words.next() {
+            Some(Word::Quoted(q)) if q.len() > MAX_QUOTED => Err(format!(
+                "{} takes {what} of at most {MAX_QUOTED} bytes",
+                self.cmd
+            )),
             Some(Word::Quoted(q)) if !q.is_empty() => Ok(q),
             Some(Word::Quoted(_)) => Err(format!("{} needs {what} that is not empty", self.cmd)),
             _ => Err(format!(

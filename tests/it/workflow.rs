@@ -991,6 +991,18 @@ fn a_message_is_read_for_at_most_fifty_commands_and_short_reasons() {
             .as_ref()
             .is_err_and(|e| e.contains("only the first 50 commands"))
     );
+    let title = format!("propose \"{}\"", "x".repeat(301));
+    assert!(
+        parse("", &title)[0]
+            .result
+            .as_ref()
+            .is_err_and(|e| e.contains("at most 300"))
+    );
+    assert!(
+        parse("", &format!("propose \"{}\"", "x".repeat(300)))[0]
+            .result
+            .is_ok()
+    );
     let long = format!(
         "consensus draft-x-y reached\n{}",
         format!("{}\n", "é".repeat(400)).repeat(100)
