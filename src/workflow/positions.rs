@@ -383,9 +383,15 @@ fn accept_token(l: &str, i: usize, j: usize) -> Option<Stance> {
             && r.trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
                 .is_empty()
     };
+    // Only the words right after the token: "+1 to Carol's point", not a whole pasted line.
+    let mut end = rest_trim.len().min(80);
+    while !rest_trim.is_char_boundary(end) {
+        end -= 1;
+    }
+    let window = &rest_trim[..end];
     let agree_with = rest_trim.starts_with("to ")
         && contains_any(
-            rest_trim,
+            window,
             &[
                 "point", "said", "'s ", "comment", "view", "concern", "message", "mail",
             ],
@@ -635,11 +641,20 @@ fn following_paragraph(lines: &[(&str, u32)]) -> Option<String> {
             }
             break;
         }
+        // Pasted logs and base64 are not a reason.
+        if l.len() > MAX_LINE {
+            continue;
+        }
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(l);
         if out.len() > 500 {
+            let mut end = 500;
+            while !out.is_char_boundary(end) {
+                end -= 1;
+            }
+            out.truncate(end);
             break;
         }
     }
@@ -655,20 +670,26 @@ fn quote_has_objection(body: &str, line: &str, seg: u32) -> bool {
         .saturating_sub(body.as_ptr() as usize)
         .min(body.len());
     let mut buf = String::new();
+    // The same bounds as `classify`: long lines are never a stance, and a stance buried deeper
+    // than MAX_LINES is left to the chair (keeps hostile bodies linear).
     let mut check = |inner: &str| {
+        if inner.len() > MAX_LINE {
+            return false;
+        }
         lower_into(inner, &mut buf);
         line_stance(&buf).is_some_and(|st| st.position == Position::Object)
     };
     if seg == 0 {
         return body[at..]
             .lines()
+            .take(MAX_LINES)
             .filter(|l| l.trim_start().starts_with('>'))
             .any(|l| check(unquote(l)));
     }
     // The last quoted paragraph before the line: walk back over quoted lines until a quoted
     // blank line (or an unquoted line) after some text.
     let mut seen_text = false;
-    for l in body[..at].lines().rev() {
+    for l in body[..at].lines().rev().take(MAX_LINES) {
         let s = l.trim();
         if !s.starts_with('>') {
             if seen_text {

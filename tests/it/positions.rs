@@ -815,3 +815,35 @@ fn non_ascii_subjects_and_draft_names_never_panic() {
         );
     }
 }
+
+/// Hostile bodies stay cheap: a top-posted `+1` above a huge quoted line, and a bare `-1` above a
+/// huge paragraph, are classified in bounded time with a bounded reason. (Generous bound: this
+/// took minutes before the quoted text was bounded like the authored text.)
+#[test]
+fn hostile_bodies_are_classified_in_bounded_time_with_bounded_reasons() {
+    let body = format!("+1\n\n> {}\n", "+1 to ,".repeat(40_000));
+    let started = std::time::Instant::now();
+    let _ = classify(&body, None);
+    let many = format!(
+        "+1\n\n{}",
+        "> +1 to Carol's point, I object\n".repeat(50_000)
+    );
+    let _ = classify(&many, None);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let c = classify(
+        &format!("-1\n{}\nmore\n", "too much scope ".repeat(10_000)),
+        None,
+    );
+    assert_eq!(c.position, Object);
+    assert!(
+        c.reason.as_ref().is_none_or(|r| r.len() <= 500),
+        "{:?}",
+        c.reason.map(|r| r.len())
+    );
+    let c = classify(&format!("-1\n{}\n", "é".repeat(290)), None);
+    assert!(c.reason.is_some_and(|r| r.len() <= 500));
+}
