@@ -123,9 +123,22 @@ pub struct Waiting {
     pub since: Timestamp,
 }
 
-/// Builds the report for the period `since..until` from each working group's data. Events outside
-/// the period are dropped here even if the caller already filtered them, so the period means the
-/// same whatever the input.
+/// The events stamped within `since..until` (the on-demand report's selection).
+pub fn within(
+    events: Vec<crate::store::DraftEvent>,
+    since: Timestamp,
+    until: Timestamp,
+) -> Vec<crate::store::DraftEvent> {
+    events
+        .into_iter()
+        .filter(|e| since <= e.event.at && e.event.at < until)
+        .collect()
+}
+
+/// Builds the report for the period `since..until` from each working group's data. The caller
+/// selects the events: by time for `wgmail report` ([`within`]), by id for the weekly mail, where
+/// an event stamped just before a pass but committed after it belongs to the next report and must
+/// not be dropped for its time stamp.
 pub fn build(since: Timestamp, until: Timestamp, inputs: Vec<GroupInput<'_>>) -> Report {
     let mut groups: Vec<Group> = inputs
         .into_iter()
@@ -133,7 +146,6 @@ pub fn build(since: Timestamp, until: Timestamp, inputs: Vec<GroupInput<'_>>) ->
             let changes = input
                 .events
                 .into_iter()
-                .filter(|e| since <= e.event.at && e.event.at < until)
                 .map(|e| Change {
                     draft: e.draft,
                     at: e.event.at,
@@ -351,7 +363,7 @@ pub fn gather(
             drafts: store.drafts(&address)?,
             events: match ids {
                 Some((after, upto)) => store.events_by_id(&address, after, upto)?,
-                None => store.events_between(&address, since, until)?,
+                None => within(store.events_between(&address, since, until)?, since, until),
             },
             calls,
         });
@@ -536,13 +548,17 @@ mod tests {
                         draft("draft-ietf-quic-baz", 2, "wg-doc", T0 - 30 * DAY),
                         draft("draft-smith-quic-foo", 3, "cfa", T0 + DAY),
                     ],
-                    events: vec![
-                        // Before the period: a change the previous report already showed.
-                        event("draft-ietf-quic-baz", T0 - DAY, Some("adopted"), "wg-doc"),
-                        event("draft-smith-quic-foo", T0 + DAY, Some("candidate"), "cfa"),
-                        // At the very end of the period: the next report's.
-                        event("draft-ietf-quic-baz", T0 + WEEK, Some("wg-doc"), "wglc"),
-                    ],
+                    events: within(
+                        vec![
+                            // Before the period: a change the previous report already showed.
+                            event("draft-ietf-quic-baz", T0 - DAY, Some("adopted"), "wg-doc"),
+                            event("draft-smith-quic-foo", T0 + DAY, Some("candidate"), "cfa"),
+                            // At the very end of the period: the next report's.
+                            event("draft-ietf-quic-baz", T0 + WEEK, Some("wg-doc"), "wglc"),
+                        ],
+                        T0,
+                        T0 + WEEK,
+                    ),
                     calls: vec![(call, tally)],
                 },
             ],

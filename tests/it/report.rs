@@ -337,3 +337,43 @@ fn the_report_command_shows_the_changes_since_a_date_the_open_calls_and_the_iesg
     assert!(!ok);
     assert!(err.contains("not a date like 2026-12-01"), "{err}");
 }
+
+/// The weekly report selects events by id: an event stamped before the last pass but committed
+/// after it (a queue runner's batch straddling the pass) is in the next report, not in none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_committed_after_a_pass_but_stamped_before_it_is_in_the_next_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = write_site(dir.path(), None, "");
+    write_list(dir.path(), "quic", "ietf.test", "");
+    let (cfg, problems) = wgmail::config::Config::load(Some(&site)).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let last_pass = 1_795_880_295;
+    let before = store.max_event_id().unwrap();
+    store
+        .apply_now(
+            vec![moved(
+                "draft-ietf-quic-late",
+                1,
+                None,
+                "wg-doc",
+                "chair@ietf.test",
+            )],
+            last_pass - 1,
+        )
+        .await
+        .unwrap();
+    let upto = store.max_event_id().unwrap();
+    let report = tokio::task::block_in_place(|| {
+        wgmail::report::gather(
+            &store,
+            &cfg.lists,
+            last_pass,
+            last_pass + 7 * DAY,
+            Some((before, upto)),
+        )
+    })
+    .unwrap();
+    let text = wgmail::report::render_text(&report);
+    assert!(text.contains("draft-ietf-quic-late"), "{text}");
+}
