@@ -316,6 +316,14 @@ pub fn parse(subject: &str, body_text: &str) -> Vec<CommandLine> {
                 *reason = reason_lines.join("\n");
             }
         }
+        // Errors quote the offending word; the answer stays small whatever was sent.
+        let result = result.map_err(|e| {
+            if e.len() > 300 {
+                format!("{}…", truncate(&e, 300))
+            } else {
+                e
+            }
+        });
         out.push(CommandLine {
             text: truncate(line, 200).to_owned(),
             result,

@@ -991,6 +991,17 @@ fn a_message_is_read_for_at_most_fifty_commands_and_short_reasons() {
             .as_ref()
             .is_err_and(|e| e.contains("only the first 50 commands"))
     );
+    for line in [
+        "x".repeat(100_000),
+        format!("candidate {}", "x".repeat(100_000)),
+        format!("status draft-{}", "x".repeat(100_000)),
+        format!("confirm {}", "x".repeat(100_000)),
+        format!("state draft-x-y {}", "é".repeat(50_000)),
+    ] {
+        let got = parse("", &line);
+        let e = got[0].result.as_ref().unwrap_err();
+        assert!(e.len() < 1_000 && got[0].text.len() <= 200, "{}", e.len());
+    }
     let title = format!("propose \"{}\"", "x".repeat(301));
     assert!(
         parse("", &title)[0]
