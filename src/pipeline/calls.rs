@@ -364,12 +364,11 @@ pub fn tally_of(call: &CallRow, replies: &[CallReply]) -> Tally {
         })
         .collect();
     let mut t = tally::tally(&rs, Some(cutoff(call)));
+    // The position lists are sorted: binary search keeps this linear-logarithmic in replies.
     let counted = |who: &String| {
-        t.support.contains(who)
-            || t.support_if.contains(who)
-            || t.object.contains(who)
-            || t.no_objection.contains(who)
-            || t.neutral.contains(who)
+        [&t.support, &t.support_if, &t.object, &t.no_objection, &t.neutral]
+            .iter()
+            .any(|v| v.binary_search(who).is_ok())
     };
     let mut outsiders: Vec<String> = replies
         .iter()

@@ -25,7 +25,6 @@ pub async fn run(
         let advanced = clock.advanced();
         let cfg = config.current();
         let now = clock.now();
-        weekly_report(&store, &cfg, now, &wakers).await;
         for list in cfg.lists.iter() {
             let members = match store.members_async(&list.address()).await {
                 Ok(m) => m,
@@ -135,6 +134,8 @@ pub async fn run(
             }
             Err(e) => tracing::error!(error = %e, "housekeeping: cannot read holds"),
         }
+        // Last, so calls past their deadline are closed before the report lists what is open.
+        weekly_report(&store, &cfg, now, &wakers).await;
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
             _ = advanced => {}
