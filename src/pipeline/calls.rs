@@ -366,9 +366,15 @@ pub fn tally_of(call: &CallRow, replies: &[CallReply]) -> Tally {
     let mut t = tally::tally(&rs, Some(cutoff(call)));
     // The position lists are sorted: binary search keeps this linear-logarithmic in replies.
     let counted = |who: &String| {
-        [&t.support, &t.support_if, &t.object, &t.no_objection, &t.neutral]
-            .iter()
-            .any(|v| v.binary_search(who).is_ok())
+        [
+            &t.support,
+            &t.support_if,
+            &t.object,
+            &t.no_objection,
+            &t.neutral,
+        ]
+        .iter()
+        .any(|v| v.binary_search(who).is_ok())
     };
     let mut outsiders: Vec<String> = replies
         .iter()
