@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Action, Store, StoreError};
+use super::{Store, StoreError};
 use crate::clock::Timestamp;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -43,6 +43,26 @@ pub(crate) fn insert(
     Ok(Some(c.last_insert_rowid()))
 }
 
+/// Removes hold `id`; false if it was already gone (resolved by someone else first).
+pub(crate) fn delete(c: &Connection, id: i64) -> rusqlite::Result<bool> {
+    Ok(c.prepare_cached("DELETE FROM holds WHERE id = ?1")?
+        .execute([id])?
+        == 1)
+}
+
+/// Removes the hold of (list, Message-ID); false if there was none.
+pub(crate) fn delete_by_message_id(
+    c: &Connection,
+    list: &str,
+    message_id: &str,
+) -> rusqlite::Result<bool> {
+    Ok(
+        c.prepare_cached("DELETE FROM holds WHERE list = ?1 AND message_id = ?2")?
+            .execute(params![list, message_id])?
+            == 1,
+    )
+}
+
 /// A row of `SELECT id, list, message_id, sender, subject, reason, held_at, raw FROM holds`.
 fn hold_with_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<(HoldRecord, Vec<u8>)> {
     Ok((
@@ -69,23 +89,6 @@ impl Store {
                 hold_with_raw,
             )
             .optional()
-        })
-    }
-
-    /// Applies a moderator's decision and removes the hold, in one commit. Returns false (and
-    /// applies nothing) when the hold was already resolved, so a decision arriving twice acts once.
-    pub fn resolve_hold(
-        &self,
-        id: i64,
-        actions: Vec<Action>,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
-        self.write_blocking(move |c| {
-            if c.execute("DELETE FROM holds WHERE id = ?1", [id])? == 0 {
-                return Ok(false);
-            }
-            super::processed::apply_actions(c, &actions, now)?;
-            Ok(true)
         })
     }
 

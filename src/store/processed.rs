@@ -290,10 +290,7 @@ pub(crate) fn apply_actions(
                 message_id,
                 then,
             } => {
-                let deleted = c
-                    .prepare_cached("DELETE FROM holds WHERE list = ?1 AND message_id = ?2")?
-                    .execute(params![list, message_id])?;
-                if deleted == 1 {
+                if holds::delete_by_message_id(c, list, message_id)? {
                     let inner = apply_actions(c, then, now)?;
                     applied.archived += inner.archived;
                 }
@@ -463,6 +460,26 @@ impl Store {
         now: Timestamp,
     ) -> Result<Applied, StoreError> {
         self.write(move |c| apply(c, queue_id, &actions, now)).await
+    }
+
+    /// Applies a moderator's decision and removes the hold, in one commit. Returns false (and
+    /// applies nothing) when the hold was already resolved, so a decision arriving twice acts once.
+    ///
+    /// It lives here rather than in `holds` because it applies actions: `holds` only runs the
+    /// holds table's SQL, so the two modules do not import each other.
+    pub fn resolve_hold(
+        &self,
+        id: i64,
+        actions: Vec<Action>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write_blocking(move |c| {
+            if !holds::delete(c, id)? {
+                return Ok(false);
+            }
+            apply_actions(c, &actions, now)?;
+            Ok(true)
+        })
     }
 
     /// Applies actions that belong to no queue item (scheduled work), in one commit.
