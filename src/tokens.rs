@@ -170,6 +170,18 @@ impl Secret {
         )
     }
 
+    /// The one-click link for `address` on `list` (the posting address), for `List-Unsubscribe`:
+    /// `base_url/u/TOKEN`, which the web listener serves. `base_url` is `site.web.base_url`; a
+    /// trailing slash is tolerated. It is built here, beside the signing, so that outbound (which
+    /// puts it in mail) and web (which answers it) both depend on `tokens` and not on each other.
+    pub fn unsubscribe_url(&self, base_url: &str, list: &str, address: &str) -> String {
+        format!(
+            "{}/u/{}",
+            base_url.trim_end_matches('/'),
+            self.sign_unsubscribe(list, address)
+        )
+    }
+
     /// The (list, address) a token from [`Secret::sign_unsubscribe`] names, or `None` if it was not
     /// made with this secret or was altered in any way. The tag is checked in constant time.
     pub fn verify_unsubscribe(&self, token: &str) -> Option<(String, String)> {
@@ -236,4 +248,21 @@ fn base64url_decode(text: &str) -> Option<Vec<u8>> {
         out.extend((0..bytes).map(|i| (n >> (16 - 8 * i)) as u8));
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_has_no_double_slash() {
+        let secret = Secret::from_bytes(&[7; SECRET_BYTES]);
+        let url = secret.unsubscribe_url("https://lists.example/", "quic@ietf.test", "a@b.c");
+        assert!(url.starts_with("https://lists.example/u/"), "{url}");
+        let token = url.rsplit('/').next().unwrap_or_default();
+        assert_eq!(
+            secret.verify_unsubscribe(token),
+            Some(("quic@ietf.test".to_owned(), "a@b.c".to_owned()))
+        );
+    }
 }

@@ -223,7 +223,7 @@ fn personalized(
     let mut out = Vec::with_capacity(base.len() + 256);
     match secret {
         Some(secret) => {
-            let url = crate::web::unsubscribe_url(&site.web.base_url, secret, list, rcpt);
+            let url = secret.unsubscribe_url(&site.web.base_url, list, rcpt);
             out.extend_from_slice(format!("List-Unsubscribe: <{url}>, {leave}{eol}").as_bytes());
             out.extend_from_slice(
                 format!("List-Unsubscribe-Post: List-Unsubscribe=One-Click{eol}").as_bytes(),

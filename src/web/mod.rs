@@ -22,8 +22,6 @@ use crate::config::ConfigHandle;
 use crate::store::{Store, StoreError};
 use crate::tokens::Secret;
 
-pub use unsubscribe::unsubscribe_url;
-
 /// The largest request body any handler reads. One-click bodies are a few dozen bytes; anything
 /// much larger is not a mail client talking to us.
 const MAX_BODY: usize = 16 * 1024;

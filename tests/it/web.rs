@@ -10,7 +10,7 @@ use tower::ServiceExt;
 use wgmail::config::{Config, ConfigHandle};
 use wgmail::store::Store;
 use wgmail::tokens::{SECRET_BYTES, Secret};
-use wgmail::web::{WebState, router, unsubscribe_url};
+use wgmail::web::{WebState, router};
 
 use crate::support::daemon::{TestDaemon, write_list, write_site};
 
@@ -54,7 +54,7 @@ impl Fixture {
 
     /// The path part of `address`'s link for `list`.
     fn path(&self, list: &str, address: &str) -> String {
-        let url = unsubscribe_url(BASE, &self.state.secret, list, address);
+        let url = self.state.secret.unsubscribe_url(BASE, list, address);
         url.strip_prefix(BASE).expect("url under base").to_owned()
     }
 
@@ -228,7 +228,7 @@ async fn daemon_listener_takes_a_one_click_post() {
     let base = d.config.current().site.web.base_url.clone();
     assert_eq!(
         url,
-        unsubscribe_url(&base, &secret, LIST, "alice@example.org")
+        secret.unsubscribe_url(&base, LIST, "alice@example.org")
     );
     let path = url.strip_prefix(base.as_str()).expect("url under base");
     let body = "List-Unsubscribe=One-Click";
