@@ -164,12 +164,7 @@ pub async fn start(config: ConfigHandle, clock: Clock) -> anyhow::Result<Running
     };
     // Loaded before anything serves, so the first post already carries a link that verifies. The
     // store has created the data directory by now.
-    let secret = {
-        let dir = site.storage.data_dir.clone();
-        tokio::task::spawn_blocking(move || Secret::load_or_create(&dir))
-            .await?
-            .context("loading the site secret")?
-    };
+    let secret = Secret::load_site(&site.storage.data_dir).await?;
     let web_listener = TcpListener::bind(site.web.listen)
         .await
         .with_context(|| format!("binding web.listen {}", site.web.listen))?;

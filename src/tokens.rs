@@ -116,6 +116,19 @@ impl Secret {
         }
     }
 
+    /// The daemon's way to get the site secret: [`Secret::load_or_create`] on tokio's blocking
+    /// pool, with the error text every caller reports. Both the server (which refuses to start
+    /// without it) and the outbound runner (which then sends only the mailto link) use this, so
+    /// the secret is read one way and a failure reads the same in either place.
+    pub async fn load_site(data_dir: &Path) -> anyhow::Result<Secret> {
+        use anyhow::Context as _;
+        let dir = data_dir.to_owned();
+        tokio::task::spawn_blocking(move || Secret::load_or_create(&dir))
+            .await
+            .context("loading the site secret")?
+            .context("loading the site secret")
+    }
+
     fn read(file: fs::File, path: &Path) -> io::Result<Secret> {
         let mode = file
             .metadata()

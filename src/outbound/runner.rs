@@ -35,15 +35,14 @@ pub async fn run(
     let mut pool = Arc::new(make_pool(&site));
     // The site secret signs each member's one-click unsubscribe link. `serve` created it before
     // starting this runner; without it posts still carry the mailto link.
-    let secret: Option<Arc<Secret>> = {
-        let dir = site.storage.data_dir.clone();
-        match tokio::task::spawn_blocking(move || Secret::load_or_create(&dir)).await {
-            Ok(Ok(s)) => Some(Arc::new(s)),
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "outbound: no site secret; posts carry only the mailto unsubscribe link");
-                None
-            }
-            Err(_) => None,
+    let secret: Option<Arc<Secret>> = match Secret::load_site(&site.storage.data_dir).await {
+        Ok(s) => Some(Arc::new(s)),
+        Err(e) => {
+            tracing::error!(
+                error = format!("{e:#}"),
+                "outbound: no site secret; posts carry only the mailto unsubscribe link"
+            );
+            None
         }
     };
     let slots = Arc::new(Semaphore::new(site.outbound.concurrency.max(1) * 2));
