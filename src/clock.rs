@@ -86,19 +86,23 @@ pub fn ymd(ts: Timestamp) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Howard Hinnant's days-to-civil algorithm: proleptic Gregorian (year, month, day) for a day count
-/// since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// Proleptic Gregorian (year, month 1-12, day 1-31) of a count of days since 1970-01-01, for any
+/// count an `i64` timestamp divides into.
+///
+/// jiff does the calendar arithmetic, but it knows only the years -9999..=9999, while a `Date:`
+/// header (and so an mbox `From ` line) can name any year. The Gregorian calendar repeats every
+/// 400 years, which are 146 097 days and a whole number of weeks, so the day is moved into the
+/// 400 years from 1970 and the cycles are added back to the year: every input keeps the date it
+/// had when this was hand-written.
+pub(crate) fn civil_from_days(days: i64) -> (i64, i8, i8) {
+    const CYCLE_DAYS: i64 = 146_097;
+    let cycles = days.div_euclid(CYCLE_DAYS);
+    let date = jiff::civil::date(1970, 1, 1) + jiff::Span::new().days(days.rem_euclid(CYCLE_DAYS));
+    (
+        i64::from(date.year()) + 400 * cycles,
+        date.month(),
+        date.day(),
+    )
 }
 
 #[cfg(test)]
@@ -113,6 +117,110 @@ mod tests {
             "Sat, 28 Nov 2026 15:38:15 +0000"
         );
         assert_eq!(ymd(951_782_400), "2000-02-29");
+    }
+
+    /// Edge dates, with what the hand-written Hinnant algorithm printed for them before jiff
+    /// took over: leap days, the century rule, year 1 and 0, jiff's limits and beyond them.
+    #[test]
+    fn edge_dates_format_as_before() {
+        let cases = [
+            (0, "1970-01-01", "Thu, 01 Jan 1970 00:00:00 +0000"),
+            (-1, "1969-12-31", "Wed, 31 Dec 1969 23:59:59 +0000"),
+            (951_782_400, "2000-02-29", "Tue, 29 Feb 2000 00:00:00 +0000"),
+            (951_868_799, "2000-02-29", "Tue, 29 Feb 2000 23:59:59 +0000"),
+            (
+                1_709_164_800,
+                "2024-02-29",
+                "Thu, 29 Feb 2024 00:00:00 +0000",
+            ),
+            (
+                -2_203_891_200,
+                "1900-03-01",
+                "Thu, 01 Mar 1900 00:00:00 +0000",
+            ),
+            (
+                -2_203_891_201,
+                "1900-02-28",
+                "Wed, 28 Feb 1900 23:59:59 +0000",
+            ),
+            (
+                -2_208_988_800,
+                "1900-01-01",
+                "Mon, 01 Jan 1900 00:00:00 +0000",
+            ),
+            (
+                253_402_300_799,
+                "9999-12-31",
+                "Fri, 31 Dec 9999 23:59:59 +0000",
+            ),
+            (
+                253_402_300_800,
+                "10000-01-01",
+                "Sat, 01 Jan 10000 00:00:00 +0000",
+            ),
+            (
+                -62_135_596_800,
+                "0001-01-01",
+                "Mon, 01 Jan 1 00:00:00 +0000",
+            ),
+            (
+                -62_135_596_801,
+                "0000-12-31",
+                "Sun, 31 Dec 0 23:59:59 +0000",
+            ),
+            (
+                -62_167_219_200,
+                "0000-01-01",
+                "Sat, 01 Jan 0 00:00:00 +0000",
+            ),
+            (
+                -377_705_116_800,
+                "-9999-01-01",
+                "Mon, 01 Jan -9999 00:00:00 +0000",
+            ),
+            (
+                -377_705_116_801,
+                "-10000-12-31",
+                "Sun, 31 Dec -10000 23:59:59 +0000",
+            ),
+            (
+                i64::MAX,
+                "292277026596-12-04",
+                "Sun, 04 Dec 292277026596 15:30:07 +0000",
+            ),
+            (
+                i64::MIN,
+                "-292277022657-01-27",
+                "Sun, 27 Jan -292277022657 08:29:52 +0000",
+            ),
+        ];
+        for (ts, date, rfc) in cases {
+            assert_eq!(ymd(ts), date, "ymd({ts})");
+            assert_eq!(rfc5322_date(ts), rfc, "rfc5322_date({ts})");
+        }
+    }
+
+    /// Across all of jiff's years, the day moved into 1970..2370 and shifted back by whole cycles
+    /// is the day jiff reaches directly.
+    #[test]
+    fn cycle_shift_agrees_with_jiff() {
+        let epoch = jiff::civil::date(1970, 1, 1);
+        let first = jiff::civil::date(-9999, 1, 1)
+            .since(epoch)
+            .unwrap()
+            .get_days();
+        let last = jiff::civil::date(9999, 12, 31)
+            .since(epoch)
+            .unwrap()
+            .get_days();
+        for days in (i64::from(first)..=i64::from(last)).step_by(13) {
+            let direct = epoch + jiff::Span::new().days(days);
+            assert_eq!(
+                civil_from_days(days),
+                (i64::from(direct.year()), direct.month(), direct.day()),
+                "day {days}"
+            );
+        }
     }
 
     #[test]

@@ -42,6 +42,8 @@
 
 use std::io::{self, BufRead, Write};
 
+use crate::clock::civil_from_days;
+
 /// Line that opens and closes an MMDF message.
 const MMDF_DELIMITER: &[u8] = b"\x01\x01\x01\x01";
 
@@ -287,21 +289,6 @@ fn asctime_utc(unix: i64) -> String {
     )
 }
 
-/// Proleptic Gregorian (year, month 1-12, day 1-31) of a count of days since 1970-01-01,
-/// after Howard Hinnant's `civil_from_days`.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097); // day of era, 0..=146096
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // year of era, 0..=399
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // day of year from March 1st
-    let mp = (5 * doy + 2) / 153; // month from March, 0..=11
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 /// What a line starting with `From ` looks like, judged from the line alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FromLineShape {
@@ -446,6 +433,12 @@ mod tests {
             (951_782_400, "Tue Feb 29 00:00:00 2000"),
             (-1, "Wed Dec 31 23:59:59 1969"),
             (4_102_444_800, "Fri Jan  1 00:00:00 2100"),
+            (1_709_164_800, "Thu Feb 29 00:00:00 2024"),
+            (-2_203_891_200, "Thu Mar  1 00:00:00 1900"),
+            (253_402_300_799, "Fri Dec 31 23:59:59 9999"),
+            (253_402_300_800, "Sat Jan  1 00:00:00 10000"),
+            (-62_135_596_801, "Sun Dec 31 23:59:59 0"),
+            (i64::MIN, "Sun Jan 27 08:29:52 -292277022657"),
         ];
         for (unix, expected) in cases {
             assert_eq!(asctime_utc(unix), expected, "unix time {unix}");
