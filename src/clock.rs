@@ -232,12 +232,17 @@ mod tests {
     }
 }
 
-/// The calendar day `ts` falls on in `tz`.
+/// The calendar day `ts` falls on in `tz`, or `None` if `ts` is out of jiff's range (about
+/// ±9999 years).
+pub fn checked_local_date(tz: &jiff::tz::TimeZone, ts: Timestamp) -> Option<jiff::civil::Date> {
+    let t = jiff::Timestamp::from_second(ts).ok()?;
+    Some(t.to_zoned(tz.clone()).date())
+}
+
+/// The calendar day `ts` falls on in `tz`; the epoch's day there if `ts` is out of jiff's range.
 pub fn local_date(tz: &jiff::tz::TimeZone, ts: Timestamp) -> jiff::civil::Date {
-    jiff::Timestamp::from_second(ts)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_zoned(tz.clone())
-        .date()
+    checked_local_date(tz, ts)
+        .unwrap_or_else(|| jiff::Timestamp::UNIX_EPOCH.to_zoned(tz.clone()).date())
 }
 
 /// `YYYY-MM-DD` of `ts` in `tz`.
@@ -267,5 +272,16 @@ mod tz_tests {
         assert_eq!(local_ymd(&la, end + 1), "2026-12-13");
         let utc = jiff::tz::TimeZone::UTC;
         assert_eq!(end_of_day(&utc, d).unwrap() % 86_400, 86_399);
+    }
+
+    #[test]
+    fn local_date_out_of_range() {
+        let la = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+        assert_eq!(
+            checked_local_date(&la, 0),
+            Some(jiff::civil::date(1969, 12, 31))
+        );
+        assert_eq!(checked_local_date(&la, i64::MAX), None);
+        assert_eq!(local_date(&la, i64::MAX), jiff::civil::date(1969, 12, 31));
     }
 }

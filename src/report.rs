@@ -331,12 +331,9 @@ fn local_time(ts: Timestamp, tz: &TimeZone) -> String {
     }
 }
 
-/// The date of an instant in `tz`.
+/// The date of an instant in `tz` (the UTC date if the instant is out of jiff's range).
 fn local_date(ts: Timestamp, tz: &TimeZone) -> String {
-    match jiff::Timestamp::from_second(ts) {
-        Ok(t) => t.to_zoned(tz.clone()).date().to_string(),
-        Err(_) => ymd(ts),
-    }
+    crate::clock::checked_local_date(tz, ts).map_or_else(|| ymd(ts), |d| d.to_string())
 }
 
 /// Reads what [`build`] needs for every configured list and builds the report for
