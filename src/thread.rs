@@ -545,6 +545,11 @@ fn normalize_id(id: &str) -> &str {
 ///
 /// The input must already be decoded from RFC 2047 encoded-words. A subject that is only a
 /// blob, such as `[PATCH]`, keeps it rather than becoming empty.
+///
+/// Calls and their replies are matched by [`crate::workflow::tally::base_subject`] instead, on
+/// purpose: that key is lower-cased, drops the `(Ends …)` the server appends to a call and the
+/// localized `AW:`/`SV:`/`TR:`/`WG:` prefixes, which this RFC 5256 form keeps. Merging the two
+/// would change how the archive threads or which replies a call counts.
 pub fn base_subject(subject: &str) -> String {
     subject_info(subject).0
 }

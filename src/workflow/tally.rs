@@ -185,6 +185,16 @@ impl Ord for Position {
 /// The subject a reply shares with its call: without `Re:`/`Fwd:`/`AW:` and `[list]`/`[VOTE]`
 /// prefixes, without a trailing `(Ends …)`, lower-cased with whitespace collapsed (folded
 /// subjects come back with doubled spaces).
+///
+/// This is deliberately not [`crate::thread::base_subject`]. That one is RFC 5256's base subject
+/// for grouping the archive into threads; this one is a matching key, compared with
+/// `starts_with`, that decides whether a reply counts toward a call. So it lower-cases, removes
+/// the `(Ends …)` the server appends to a call's subject, and strips the localized reply and
+/// forward prefixes (`AW:`, `SV:`, `TR:`, `WG:`) that chairs' and participants' mail clients
+/// add, which RFC 5256 leaves alone (`Re: Antwort: foo` keeps `Antwort:` there). It does not
+/// know RFC 5256's `Re[2]:`, `(fwd)` or `[fwd: …]` forms, and a subject that is only a `[tag]`
+/// becomes empty rather than keeping it. Making either call the other would change which
+/// replies are tallied or how the archive threads.
 pub fn base_subject(subject: &str) -> String {
     let mut s = subject.trim();
     loop {
