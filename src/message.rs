@@ -310,6 +310,8 @@ fn remove_ci(hay: &str, needle: &str) -> String {
 /// Encodes a header value for the wire: ASCII stays as it is, anything else becomes RFC 2047
 /// UTF-8 base64 encoded-words, each at most 75 characters, split on character boundaries.
 pub fn encode_header_value(value: &str) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
     if value.is_ascii() {
         return value.to_owned();
     }
@@ -318,38 +320,15 @@ pub fn encode_header_value(value: &str) -> String {
     let mut chunk = String::new();
     for ch in value.chars() {
         if chunk.len() + ch.len_utf8() > 45 {
-            words.push(format!("=?UTF-8?B?{}?=", base64(chunk.as_bytes())));
+            words.push(format!("=?UTF-8?B?{}?=", STANDARD.encode(&chunk)));
             chunk.clear();
         }
         chunk.push(ch);
     }
     if !chunk.is_empty() {
-        words.push(format!("=?UTF-8?B?{}?=", base64(chunk.as_bytes())));
+        words.push(format!("=?UTF-8?B?{}?=", STANDARD.encode(&chunk)));
     }
     words.join(" ")
-}
-
-fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for c in data.chunks(3) {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
-        out.push(T[(n >> 18) as usize & 63] as char);
-        out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if c.len() > 1 {
-            T[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if c.len() > 2 {
-            T[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
 }
 
 #[cfg(test)]

@@ -219,53 +219,80 @@ fn with_path(e: io::Error, what: &str, path: &Path) -> io::Error {
     io::Error::new(e.kind(), format!("{what} {}: {e}", path.display()))
 }
 
-const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /// Unpadded base64url (RFC 4648 §5).
 fn base64url_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(char::from(BASE64URL[(n >> (18 - 6 * i)) as usize & 63]));
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Decodes unpadded base64url, refusing anything [`base64url_encode`] would not have produced
 /// (padding, other characters, a stray final character, or set bits past the last byte), so each
-/// byte string has exactly one accepted token.
+/// byte string has exactly one accepted token. `URL_SAFE_NO_PAD` requires the padding to be
+/// absent and does not allow trailing bits; the tests below hold it to that.
 fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let digits: Vec<u32> = text
-        .bytes()
-        .map(|c| BASE64URL.iter().position(|&d| d == c).map(|v| v as u32))
-        .collect::<Option<_>>()?;
-    if digits.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, d)| n | d << (18 - 6 * i));
-        let bytes = chunk.len() - 1;
-        let unused = n & ((1 << (24 - 8 * bytes)) - 1);
-        if unused != 0 {
-            return None;
-        }
-        out.extend((0..bytes).map(|i| (n >> (16 - 8 * i)) as u8));
-    }
-    Some(out)
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64url_round_trips() {
+        for len in 0..=70usize {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 250) as u8).collect();
+            let text = base64url_encode(&bytes);
+            assert!(!text.contains(['=', '+', '/']), "{text}");
+            assert_eq!(text.len(), (len * 4).div_ceil(3), "{text}");
+            assert_eq!(base64url_decode(&text), Some(bytes), "{text}");
+        }
+        assert_eq!(base64url_encode(b"\xfb\xff"), "-_8");
+        assert_eq!(base64url_encode(b"wg\0a@b.c"), "d2cAYUBiLmM");
+    }
+
+    #[test]
+    fn base64url_decode_accepts_only_what_encode_makes() {
+        for bad in [
+            // Padding, even where it would be correct.
+            "-_8=", "AA==", "AAA=", "=",
+            // The standard alphabet's characters, whitespace and others.
+            "+_8", "-/8", "AA AA", "AA\nAA", "AA.A", "ÄAAA",
+            // A stray final character: 4n+1 digits.
+            "A", "AAAAA",
+            // Bits set past the last byte ("AA" and "AAA" are the canonical forms).
+            "AB", "AAB", "-_9",
+        ] {
+            assert_eq!(base64url_decode(bad), None, "{bad:?}");
+        }
+        assert_eq!(base64url_decode(""), Some(Vec::new()));
+        assert_eq!(base64url_decode("AA"), Some(vec![0]));
+        assert_eq!(base64url_decode("AAA"), Some(vec![0, 0]));
+        assert_eq!(base64url_decode("-_8"), Some(vec![0xfb, 0xff]));
+    }
+
+    #[test]
+    fn altered_tokens_do_not_verify() {
+        let secret = Secret::from_bytes(&[7; SECRET_BYTES]);
+        let token = secret.sign_unsubscribe("quic@ietf.test", "a@b.c");
+        assert_eq!(
+            secret.verify_unsubscribe(&token),
+            Some(("quic@ietf.test".to_owned(), "a@b.c".to_owned()))
+        );
+        let (payload, tag) = token.split_once('.').unwrap();
+        for altered in [
+            format!("{payload}=.{tag}"),
+            format!("{payload}.{tag}="),
+            format!("{payload}A.{tag}"),
+            format!("{payload}.{tag}A"),
+            format!("{payload}.{}", &tag[1..]),
+            format!("{payload}{tag}"),
+        ] {
+            assert_eq!(secret.verify_unsubscribe(&altered), None, "{altered}");
+        }
+    }
 
     #[test]
     fn url_has_no_double_slash() {
