@@ -192,7 +192,7 @@ fn one_draft(cfg: &Config, draft: &str) -> anyhow::Result<crate::store::DraftRow
 /// A day as the list sees it (its `[workflow] time_zone`; UTC for a list no longer configured).
 fn list_day(cfg: &Config, list: &str, ts: crate::clock::Timestamp) -> String {
     match cfg.lists.by_address(list) {
-        Some(l) => crate::pipeline::calls::ends_ymd(&l, ts),
+        Some(l) => crate::workflow::calls::ends_ymd(&l, ts),
         None => crate::clock::ymd(ts),
     }
 }
@@ -390,7 +390,7 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 let store = open_store(cfg)?;
                 let (call, tally) = match store.latest_call(&d.list, &d.name)? {
                     Some(c) => {
-                        let t = crate::pipeline::calls::tally_of(&c, &store.call_replies(c.id)?);
+                        let t = crate::workflow::calls::tally_of(&c, &store.call_replies(c.id)?);
                         (
                             serde_json::json!({"kind": c.kind, "rev": c.rev, "ends": list_day(cfg, &d.list, c.ends_at), "ends_at": c.ends_at, "open": c.state == "open", "anchor": c.anchor}),
                             serde_json::to_value(&t)?,

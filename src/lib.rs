@@ -4,10 +4,17 @@
 //! - [`smtp`]: the SMTP/LMTP listener; a session state machine that replies `250` only once the
 //!   store has committed the message. [`reply`] holds every SMTP reply it sends.
 //! - [`store`]: the only module that runs SQL; a group-committing writer thread and a read pool.
-//! - [`pipeline`]: the queue runner, the posting rules and the delivery handlers; the workflow by
-//!   mail — chair and IESG commands (`pipeline::chairs`), calls and their positions
-//!   (`pipeline::calls`), revisions and reviews (`pipeline::revisions`) — and the housekeeping
-//!   that runs on time (deadlines, reminders, bounces, the weekly report).
+//! - [`pipeline`]: the posting path — the queue runner, the posting rules and the delivery
+//!   handlers, membership (`-request`), moderation, bounces — and one call into the workflow for
+//!   each accepted post and each `-chairs` message.
+//! - [`workflow`]: the standards process. Its pure core: draft states and the transition table,
+//!   the chair-command grammar, the position classifier and the tally. Its mail-facing shell: the
+//!   chair/IESG command table (`workflow::commands`, one file per command family), calls and
+//!   their positions (`workflow::calls`), revisions and reviews (`workflow::revisions`), and what
+//!   happens on time (`workflow::deadlines`).
+//! - [`housekeeping`]: the hourly pass — bounce reminders, call deadlines, held posts that expire,
+//!   the weekly report.
+//! - [`context`]: the one message to one list that the pipeline and the workflow both read.
 //! - [`outbound`]: the durable outbound queue's runner, the pipelined relay client, the maildir sink.
 //! - [`address`]: which list address a recipient is (post, -request, -owner, …).
 //! - [`message`]: parsing for the archive and byte-preserving header rewriting.
@@ -18,10 +25,9 @@
 //! - [`notice`]: mail the server writes itself. [`config`]: site and list files, validation, reload.
 //! - [`server`]: `wgmail serve`, wiring the above. [`cli`]: the admin commands.
 //! - [`web`]: the HTTP listener (axum): one-click unsubscribe now, the archive later.
-//! - [`workflow`]: draft states and the transition table, the chair-command grammar, the position
-//!   classifier and the tally (pure).
 //! - [`report`]: the report up the structure for the IESG and IAB, weekly by mail and on demand.
-//! - [`clock`]: injected time.
+//! - [`values`]: the typed values the store keeps as text (call kinds, …).
+//! - [`clock`]: injected time. [`wakers`]: how committed work wakes the runners.
 //!
 //! Invariants: nothing but `store` runs SQL; `250` means committed; a queue item's effects and its
 //! removal are one commit, so a replay after a crash delivers nothing twice.
@@ -31,6 +37,8 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod context;
+pub mod housekeeping;
 pub mod mbox;
 pub mod message;
 pub mod notice;
@@ -43,5 +51,7 @@ pub mod smtp;
 pub mod store;
 pub mod thread;
 pub mod tokens;
+pub mod values;
+pub mod wakers;
 pub mod web;
 pub mod workflow;

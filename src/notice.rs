@@ -6,12 +6,14 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message};
 
 use crate::clock::Timestamp;
+use crate::config::{ListConfig, Site};
+use crate::store::{Action, Member, OutboundJob};
 
-/// A notice to compose.
-#[derive(Debug, Clone)]
-pub struct Notice<'a> {
+/// What a notice says: one struct for every mail the server writes, whether a list sends it
+/// ([`list_mail`]) or the site does (the weekly report).
+#[derive(Debug, Clone, Copy)]
+pub struct Mail<'a> {
     pub from: &'a str,
-    pub from_name: &'a str,
     pub to: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
@@ -19,34 +21,48 @@ pub struct Notice<'a> {
     pub in_reply_to: Option<&'a str>,
     /// Where replies should go, when not to `from`.
     pub reply_to: Option<&'a str>,
+    /// A message attached as message/rfc822 (a held post for the moderators).
+    pub attached: Option<&'a [u8]>,
+}
+
+/// Who signs a notice and when: the From display name, the host the Message-ID names, the date.
+#[derive(Debug, Clone, Copy)]
+pub struct Signed<'a> {
+    pub from_name: &'a str,
     pub hostname: &'a str,
     pub now: Timestamp,
 }
 
-/// Composes a notice, or `None` when an address cannot be used (a malformed poster address must not
-/// stop the pipeline; the caller logs it).
-pub fn compose(n: &Notice<'_>) -> Option<Vec<u8>> {
-    let mut builder = builder_for(n)?.header(ContentType::TEXT_PLAIN);
-    if let Some(r) = n.reply_to {
+/// Composes a notice (with its attachment, if any), or `None` when an address cannot be used (a
+/// malformed poster address must not stop the pipeline; the caller logs it).
+pub fn compose(m: &Mail<'_>, s: &Signed<'_>) -> Option<Vec<u8>> {
+    match m.attached {
+        Some(message) => compose_with_message(m, s, message),
+        None => compose_plain(m, s),
+    }
+}
+
+fn compose_plain(m: &Mail<'_>, s: &Signed<'_>) -> Option<Vec<u8>> {
+    let mut builder = builder_for(m, s)?.header(ContentType::TEXT_PLAIN);
+    if let Some(r) = m.reply_to {
         builder = builder.reply_to(Mailbox::new(None, r.parse().ok()?));
     }
-    if let Some(parent) = n.in_reply_to {
+    if let Some(parent) = m.in_reply_to {
         builder = builder
             .in_reply_to(format!("<{parent}>"))
             .references(format!("<{parent}>"));
     }
-    builder.body(n.body.to_owned()).ok().map(|m| m.formatted())
+    builder.body(m.body.to_owned()).ok().map(|m| m.formatted())
 }
 
-/// Composes a notice with a message attached as `message/rfc822` (a held post sent to the
-/// moderators), or `None` like [`compose`].
-pub fn compose_with_message(n: &Notice<'_>, attached: &[u8]) -> Option<Vec<u8>> {
+/// A notice with a message attached as `message/rfc822` (a held post sent to the moderators).
+fn compose_with_message(m: &Mail<'_>, s: &Signed<'_>, attached: &[u8]) -> Option<Vec<u8>> {
     use lettre::message::header::ContentTransferEncoding;
     use lettre::message::{Body, MultiPart, SinglePart};
     // Build the plain notice first for its headers, then replace the body with a multipart.
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
-        .body(n.body.to_owned());
+        .body(m.body.to_owned());
     // RFC 2046 allows only 7bit, 8bit or binary for message/rfc822; 8bit works unless a line is
     // too long, and then base64 is the readable fallback clients accept.
     let body = Body::new_with_encoding(attached.to_vec(), ContentTransferEncoding::EightBit)
@@ -54,8 +70,8 @@ pub fn compose_with_message(n: &Notice<'_>, attached: &[u8]) -> Option<Vec<u8>> 
     let message = SinglePart::builder()
         .header(ContentType::parse("message/rfc822").ok()?)
         .body(body);
-    let mut builder = builder_for(n)?;
-    if let Some(r) = n.reply_to {
+    let mut builder = builder_for(m, s)?;
+    if let Some(r) = m.reply_to {
         builder = builder.reply_to(Mailbox::new(None, r.parse().ok()?));
     }
     builder
@@ -65,12 +81,12 @@ pub fn compose_with_message(n: &Notice<'_>, attached: &[u8]) -> Option<Vec<u8>> 
 }
 
 /// The headers every notice carries.
-fn builder_for(n: &Notice<'_>) -> Option<lettre::message::MessageBuilder> {
+fn builder_for(m: &Mail<'_>, n: &Signed<'_>) -> Option<lettre::message::MessageBuilder> {
     let from: Mailbox = Mailbox::new(
         (!n.from_name.is_empty()).then(|| n.from_name.to_owned()),
-        n.from.parse().ok()?,
+        m.from.parse().ok()?,
     );
-    let to: Mailbox = Mailbox::new(None, n.to.parse().ok()?);
+    let to: Mailbox = Mailbox::new(None, m.to.parse().ok()?);
     let mut id = [0u8; 12];
     getrandom::fill(&mut id).ok()?;
     let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
@@ -78,7 +94,7 @@ fn builder_for(n: &Notice<'_>) -> Option<lettre::message::MessageBuilder> {
         Message::builder()
             .from(from)
             .to(to)
-            .subject(n.subject)
+            .subject(m.subject)
             .date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(n.now.max(0) as u64))
             .message_id(Some(format!("<wgmail.{id}@{}>", n.hostname)))
             .raw_header(HeaderValue::new(
@@ -105,23 +121,71 @@ pub fn must_not_answer(
         })
 }
 
+/// Composes mail from a list (signed "<name> list", `Auto-Submitted: auto-generated`) and queues
+/// it with the list's bounce address as envelope sender; `None` when an address is unusable.
+pub fn list_mail(
+    site: &Site,
+    list: &ListConfig,
+    now: Timestamp,
+    m: Mail<'_>,
+) -> Option<OutboundJob> {
+    let signed = Signed {
+        from_name: &format!("{} list", list.name),
+        hostname: &site.smtp.hostname,
+        now,
+    };
+    Some(OutboundJob {
+        list: list.address(),
+        body: compose(&m, &signed)?,
+        personalize: false,
+        envelopes: vec![(
+            crate::address::bounces_address(&list.name, &list.domain),
+            vec![m.to.to_owned()],
+        )],
+    })
+}
+
+/// The same list mail to each member whose delivery is enabled (and to any `extra` addresses),
+/// one copy each.
+pub fn list_mail_members(
+    site: &Site,
+    list: &ListConfig,
+    members: &[Member],
+    extra: &[String],
+    now: Timestamp,
+    m: Mail<'_>,
+) -> Vec<Action> {
+    members
+        .iter()
+        .filter(|mb| mb.delivery == "enabled")
+        .map(|mb| mb.address.as_str())
+        .chain(extra.iter().map(String::as_str))
+        .filter_map(|to| list_mail(site, list, now, Mail { to, ..m }).map(Action::Send))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn composes_auto_submitted_mail() {
-        let raw = compose(&Notice {
-            from: "quic-owner@ietf.org",
-            from_name: "quic list",
-            to: "alice@example.org",
-            subject: "Your message awaits moderator approval",
-            body: "Hello.\n",
-            in_reply_to: Some("abc@example.org"),
-            reply_to: None,
-            hostname: "lists.example",
-            now: 1_795_880_295,
-        })
+        let raw = compose(
+            &Mail {
+                from: "quic-owner@ietf.org",
+                to: "alice@example.org",
+                subject: "Your message awaits moderator approval",
+                body: "Hello.\n",
+                in_reply_to: Some("abc@example.org"),
+                reply_to: None,
+                attached: None,
+            },
+            &Signed {
+                from_name: "quic list",
+                hostname: "lists.example",
+                now: 1_795_880_295,
+            },
+        )
         .expect("composes");
         let text = String::from_utf8(raw).expect("utf8");
         assert!(
@@ -138,18 +202,21 @@ mod tests {
 
     #[test]
     fn bad_address_gives_none() {
-        let n = Notice {
+        let m = Mail {
             from: "a@b.c",
-            from_name: "",
             to: "not an address",
             subject: "s",
             body: "b",
             in_reply_to: None,
             reply_to: None,
+            attached: None,
+        };
+        let s = Signed {
+            from_name: "",
             hostname: "h",
             now: 0,
         };
-        assert!(compose(&n).is_none());
+        assert!(compose(&m, &s).is_none());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::clock::{Timestamp, ymd};
 use crate::config::{ListConfig, Lists, Site};
-use crate::notice::{self, Notice};
+use crate::notice;
 use crate::store::{CallRow, DraftEvent, DraftRow, OutboundJob, Store, StoreError};
 use crate::workflow::states::{self, State};
 use crate::workflow::tally::Tally;
@@ -271,7 +271,7 @@ pub fn render_text(report: &Report) -> String {
             let _ = writeln!(
                 s,
                 "    {}: {}, ends {}",
-                crate::pipeline::calls::kind_title(&c.kind),
+                crate::workflow::calls::kind_title(&c.kind),
                 with_rev(&c.draft, c.rev),
                 c.ends
             );
@@ -352,7 +352,7 @@ pub fn gather(
         let address = list.address();
         let mut calls = Vec::new();
         for call in store.open_calls(&address)? {
-            let tally = crate::pipeline::calls::tally_of(&call, &store.call_replies(call.id)?);
+            let tally = crate::workflow::calls::tally_of(&call, &store.call_replies(call.id)?);
             calls.push((call, tally));
         }
         inputs.push(GroupInput {
@@ -435,17 +435,22 @@ pub fn mail(
     now: Timestamp,
 ) -> Option<OutboundJob> {
     let from = server_address(site);
-    let raw = notice::compose(&Notice {
-        from: &from,
-        from_name: "wgmail",
-        to,
-        subject,
-        body,
-        in_reply_to: None,
-        reply_to: None,
-        hostname: &site.smtp.hostname,
-        now,
-    })?;
+    let raw = notice::compose(
+        &notice::Mail {
+            from: &from,
+            to,
+            subject,
+            body,
+            in_reply_to: None,
+            reply_to: None,
+            attached: None,
+        },
+        &notice::Signed {
+            from_name: "wgmail",
+            hostname: &site.smtp.hostname,
+            now,
+        },
+    )?;
     Some(OutboundJob {
         list: String::new(),
         body: raw,

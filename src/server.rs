@@ -16,10 +16,11 @@ use tokio_util::task::TaskTracker;
 use crate::address;
 use crate::clock::Clock;
 use crate::config::ConfigHandle;
-use crate::pipeline::runner::{self, Wakers};
+use crate::pipeline::runner;
 use crate::smtp::{self, Envelope, Protocol, RcptCheck, SmtpSettings};
 use crate::store::Store;
 use crate::tokens::Secret;
+use crate::wakers::Wakers;
 use crate::web::{self, WebState};
 
 /// The SMTP side's view of the daemon: which recipients exist, and durable storage.
@@ -220,7 +221,7 @@ pub async fn start(config: ConfigHandle, clock: Clock) -> anyhow::Result<Running
         wakers.clone(),
         shutdown.clone(),
     ));
-    tracker.spawn(crate::pipeline::housekeeping::run(
+    tracker.spawn(crate::housekeeping::run(
         store.clone(),
         config.clone(),
         clock.clone(),

@@ -14,9 +14,9 @@ use super::backoff;
 use super::client::{ClientConfig, ClientError, Pool, RcptOutcome, TlsPolicy};
 use crate::clock::Clock;
 use crate::config::{ConfigHandle, OutboundMode};
-use crate::pipeline::runner::Wakers;
 use crate::store::{AttemptResult, OutboundItem, Store, StoreError};
 use crate::tokens::Secret;
+use crate::wakers::Wakers;
 
 /// Longest sleep of an idle runner, in seconds.
 const IDLE_POLL: i64 = 5;

@@ -204,7 +204,7 @@ fn mail(
     now: Timestamp,
 ) -> Option<Action> {
     let from = owner_address(list);
-    let m = super::ListMail {
+    let m = crate::notice::Mail {
         from: &from,
         to,
         subject,
@@ -213,5 +213,5 @@ fn mail(
         reply_to: None,
         attached: None,
     };
-    super::list_mail(site, list, now, m).map(Action::Send)
+    crate::notice::list_mail(site, list, now, m).map(Action::Send)
 }

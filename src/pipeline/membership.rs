@@ -17,8 +17,7 @@ use crate::store::{Action, HoldRecord, OutboundJob, TokenRow};
 use super::Context;
 
 /// Read access the robot needs beyond the members already in the context.
-pub trait Lookup {
-    fn token(&self, token: &str) -> Result<Option<TokenRow>, String>;
+pub trait Lookup: crate::context::Tokens {
     /// A held post by list address and Message-ID, with its raw bytes.
     fn hold(&self, list: &str, message_id: &str) -> Result<Option<(HoldRecord, Vec<u8>)>, String>;
 }
@@ -459,11 +458,11 @@ fn mail(
     body: &str,
     in_reply_to: Option<&str>,
 ) -> Option<OutboundJob> {
-    super::list_mail(
+    crate::notice::list_mail(
         ctx.site,
         ctx.list,
         ctx.now,
-        super::ListMail {
+        crate::notice::Mail {
             from,
             to,
             subject,

@@ -8,13 +8,9 @@
 //! I/O around it.
 
 pub mod bounces;
-pub mod calls;
-pub mod chairs;
 pub mod handlers;
-pub mod housekeeping;
 pub mod membership;
 pub mod moderation;
-pub mod revisions;
 pub mod rules;
 pub mod runner;
 
@@ -22,30 +18,10 @@ use crate::address::{self, Kind, Route};
 use crate::clock::Timestamp;
 use crate::config::{ListConfig, Site};
 use crate::message::ParsedMessage;
-use crate::notice::{self, Notice};
+use crate::notice::{self, Mail, list_mail};
 use crate::store::{Action, Member, OutboundJob, QueueItem};
 
-/// Everything a rule or handler may look at for one post to one list.
-pub struct Context<'a> {
-    pub site: &'a Site,
-    pub list: &'a ListConfig,
-    pub item: &'a QueueItem,
-    pub parsed: &'a ParsedMessage,
-    /// The message's Message-ID, or the one the server gave it (without brackets).
-    pub message_id: &'a str,
-    /// Who posted: the From address, or the envelope sender when From has none.
-    pub sender: &'a str,
-    pub members: &'a [Member],
-    pub now: Timestamp,
-}
-
-impl Context<'_> {
-    pub fn sender_is_member(&self) -> bool {
-        self.members
-            .iter()
-            .any(|m| m.address.eq_ignore_ascii_case(self.sender))
-    }
-}
+pub use crate::context::Context;
 
 /// A rule's decision about a post.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +51,8 @@ pub fn assigned_message_id(item: &QueueItem, hostname: &str) -> String {
 }
 
 /// Everything the pipeline may read beyond the message and the members.
-pub trait Lookups: membership::Lookup + chairs::Lookup {}
-impl<T: membership::Lookup + chairs::Lookup> Lookups for T {}
+pub trait Lookups: membership::Lookup + crate::workflow::Lookup {}
+impl<T: membership::Lookup + crate::workflow::Lookup> Lookups for T {}
 
 /// Decides what to do with one queue item for one of its routed recipients.
 #[allow(clippy::too_many_arguments)]
@@ -113,7 +89,7 @@ pub fn process(
         Kind::Post => {
             let mut actions = post(&ctx);
             if actions.iter().any(|a| matches!(a, Action::Post { .. })) {
-                actions.extend(after_post(&ctx, lookup)?);
+                actions.extend(crate::workflow::after_post(&ctx, lookup)?);
             }
             actions
         }
@@ -124,45 +100,14 @@ pub fn process(
                 .token(&t.to_lowercase())?
                 .is_some_and(|r| r.action == "chair") =>
         {
-            chairs::confirm(&ctx, t, lookup, lookup)?
+            crate::workflow::commands::confirm(&ctx, t, lookup, deliver)?
         }
         kind @ (Kind::Request | Kind::Join | Kind::Leave | Kind::Confirm(_)) => {
             membership::handle(&ctx, kind, lookup)?
         }
         Kind::Bounces(verp) => bounces::handle(&ctx, verp.as_deref()),
-        Kind::Chairs => chairs::handle(&ctx, lookup, lookup)?,
+        Kind::Chairs => crate::workflow::commands::handle(&ctx, lookup, deliver)?,
     })
-}
-
-/// What an accepted post (by the rules or by a moderator) means for the workflow: a position in
-/// a call it answers, a review of a round it answers, a new revision it announces.
-pub(crate) fn after_post(ctx: &Context<'_>, lookup: &dyn Lookups) -> Result<Vec<Action>, String> {
-    let mut actions = Vec::new();
-    let list = ctx.list.address();
-    let parsed = ctx.parsed;
-    // As of the post's arrival: a held reply approved weeks later still answers its call.
-    let calls = lookup.answerable_calls(&list, ctx.item.received_at.min(ctx.now))?;
-    if !calls.is_empty() {
-        let parent = |call: i64, id: &str| {
-            lookup
-                .reply_position(call, id)
-                .ok()
-                .flatten()
-                .map(|p| calls::position_of(&p))
-        };
-        actions.extend(calls::tap(ctx, &calls, &parent));
-    }
-    if !parsed.in_reply_to.is_empty() || !parsed.references.is_empty() {
-        let open = lookup.open_reviews(&list)?;
-        if !open.is_empty() {
-            actions.extend(revisions::review_in(ctx, &open));
-        }
-    }
-    if revisions::announced(&parsed.subject).is_some() {
-        let drafts = lookup.drafts(&list)?;
-        actions.extend(revisions::on_post(ctx, &drafts));
-    }
-    Ok(actions)
 }
 
 fn post(ctx: &Context<'_>) -> Vec<Action> {
@@ -184,7 +129,7 @@ fn post(ctx: &Context<'_>) -> Vec<Action> {
 }
 
 /// Runs the handlers on a post the rules (or a moderator) accepted.
-fn deliver(ctx: &Context<'_>) -> Vec<Action> {
+pub(crate) fn deliver(ctx: &Context<'_>) -> Vec<Action> {
     let mut delivery = Delivery::default();
     for handler in handlers::HANDLERS {
         (handler.run)(ctx, &mut delivery);
@@ -238,71 +183,6 @@ fn reject(ctx: &Context<'_>, reason: &str) -> Vec<Action> {
     }
 }
 
-/// Mail a list sends itself (notices, confirmations, reports).
-#[derive(Clone, Copy)]
-pub struct ListMail<'a> {
-    pub from: &'a str,
-    pub to: &'a str,
-    pub subject: &'a str,
-    pub body: &'a str,
-    pub in_reply_to: Option<&'a str>,
-    pub reply_to: Option<&'a str>,
-    /// A message attached as message/rfc822 (a held post for the moderators).
-    pub attached: Option<&'a [u8]>,
-}
-
-/// Composes mail from a list (signed "<name> list", `Auto-Submitted: auto-generated`) and queues
-/// it with the list's bounce address as envelope sender; `None` when an address is unusable.
-pub fn list_mail(
-    site: &Site,
-    list: &ListConfig,
-    now: Timestamp,
-    m: ListMail<'_>,
-) -> Option<OutboundJob> {
-    let n = Notice {
-        from: m.from,
-        from_name: &format!("{} list", list.name),
-        to: m.to,
-        subject: m.subject,
-        body: m.body,
-        in_reply_to: m.in_reply_to,
-        reply_to: m.reply_to,
-        hostname: &site.smtp.hostname,
-        now,
-    };
-    let raw = match m.attached {
-        Some(message) => notice::compose_with_message(&n, message)?,
-        None => notice::compose(&n)?,
-    };
-    Some(OutboundJob {
-        list: list.address(),
-        body: raw,
-        personalize: false,
-        envelopes: vec![(
-            address::bounces_address(&list.name, &list.domain),
-            vec![m.to.to_owned()],
-        )],
-    })
-}
-
-/// The same list mail to each enabled member (and any `extra` addresses), one copy each.
-pub fn list_mail_members(
-    site: &Site,
-    list: &ListConfig,
-    members: &[Member],
-    extra: &[String],
-    now: Timestamp,
-    m: ListMail<'_>,
-) -> Vec<Action> {
-    members
-        .iter()
-        .filter(|mb| mb.delivery == "enabled")
-        .map(|mb| mb.address.as_str())
-        .chain(extra.iter().map(String::as_str))
-        .filter_map(|to| list_mail(site, list, now, ListMail { to, ..m }).map(Action::Send))
-        .collect()
-}
-
 /// A notice to the poster, unless the post came from a robot or a null sender (RFC 3834).
 fn answer(ctx: &Context<'_>, subject: &str, body: &str) -> Option<OutboundJob> {
     if notice::must_not_answer(
@@ -317,7 +197,7 @@ fn answer(ctx: &Context<'_>, subject: &str, body: &str) -> Option<OutboundJob> {
         ctx.site,
         ctx.list,
         ctx.now,
-        ListMail {
+        Mail {
             from: &owner,
             to: ctx.sender,
             subject,

@@ -50,7 +50,7 @@ pub fn decide(
         Decision::Approve => {
             let mut actions = deliver(&ctx);
             if actions.iter().any(|a| matches!(a, Action::Post { .. })) {
-                actions.extend(super::after_post(&ctx, lookup)?);
+                actions.extend(crate::workflow::after_post(&ctx, lookup)?);
             }
             actions
         }
@@ -102,7 +102,7 @@ pub fn ask_moderators(ctx: &Context<'_>, reason: &str) -> Vec<Action> {
         used_at: None,
     })];
     for moderator in list.moderators_or_owners() {
-        let m = super::ListMail {
+        let m = crate::notice::Mail {
             from: &owner,
             to: moderator,
             subject: &subject,
@@ -111,7 +111,7 @@ pub fn ask_moderators(ctx: &Context<'_>, reason: &str) -> Vec<Action> {
             reply_to: Some(&confirm),
             attached: Some(&ctx.item.raw),
         };
-        actions.extend(super::list_mail(ctx.site, list, ctx.now, m).map(Action::Send));
+        actions.extend(crate::notice::list_mail(ctx.site, list, ctx.now, m).map(Action::Send));
     }
     actions
 }
@@ -141,7 +141,7 @@ pub fn expire(
             owner = owner,
         );
         let subject = format!("Your message to {} expired unmoderated", list.address());
-        let m = super::ListMail {
+        let m = crate::notice::Mail {
             from: &owner,
             to: &hold.sender,
             subject: &subject,
@@ -150,7 +150,7 @@ pub fn expire(
             reply_to: None,
             attached: None,
         };
-        then.extend(super::list_mail(site, list, now, m).map(Action::Send));
+        then.extend(crate::notice::list_mail(site, list, now, m).map(Action::Send));
     }
     Action::HoldDelete {
         list: list.address(),

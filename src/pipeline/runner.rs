@@ -6,9 +6,7 @@
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::address::{self, Route};
@@ -16,16 +14,10 @@ use crate::clock::Clock;
 use crate::config::{Config, ConfigHandle};
 use crate::message;
 use crate::store::{Action, Member, QueueItem, Store, StoreError};
+use crate::wakers::Wakers;
 
 /// Messages taken from the queue per round.
 const BATCH: usize = 32;
-
-/// Wakes the runners when new work is committed.
-#[derive(Clone, Default)]
-pub struct Wakers {
-    pub inbound: Arc<Notify>,
-    pub outbound: Arc<Notify>,
-}
 
 pub async fn run(
     store: Store,
@@ -184,54 +176,7 @@ pub fn process_item(
     Ok(actions)
 }
 
-impl super::chairs::Lookup for Store {
-    fn draft(&self, list: &str, name: &str) -> Result<Option<crate::store::DraftRow>, String> {
-        Store::draft(self, list, name).map_err(|e| e.to_string())
-    }
-    fn events(&self, list: &str, name: &str) -> Result<Vec<crate::store::EventRow>, String> {
-        Store::events(self, list, name).map_err(|e| e.to_string())
-    }
-    fn pending(&self, token: &str) -> Result<Option<(String, String, String)>, String> {
-        self.pending_command(token).map_err(|e| e.to_string())
-    }
-    fn open_calls(&self, list: &str) -> Result<Vec<crate::store::CallRow>, String> {
-        Store::open_calls(self, list).map_err(|e| e.to_string())
-    }
-    fn latest_call(
-        &self,
-        list: &str,
-        draft: &str,
-    ) -> Result<Option<crate::store::CallRow>, String> {
-        Store::latest_call(self, list, draft).map_err(|e| e.to_string())
-    }
-    fn call_replies(&self, call_id: i64) -> Result<Vec<crate::store::CallReply>, String> {
-        Store::call_replies(self, call_id).map_err(|e| e.to_string())
-    }
-    fn answerable_calls(&self, list: &str, now: i64) -> Result<Vec<crate::store::CallRow>, String> {
-        Store::answerable_calls(self, list, now).map_err(|e| e.to_string())
-    }
-    fn reply_position(&self, call_id: i64, message_id: &str) -> Result<Option<String>, String> {
-        Store::reply_position(self, call_id, message_id).map_err(|e| e.to_string())
-    }
-    fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, String> {
-        Store::last_assigned(self, list).map_err(|e| e.to_string())
-    }
-    fn proposal_count(&self, list: &str) -> Result<i64, String> {
-        Store::proposal_count(self, list).map_err(|e| e.to_string())
-    }
-    fn drafts(&self, list: &str) -> Result<Vec<crate::store::DraftRow>, String> {
-        Store::drafts(self, list).map_err(|e| e.to_string())
-    }
-    fn open_reviews(&self, list: &str) -> Result<Vec<crate::store::ReviewRow>, String> {
-        Store::open_reviews(self, list).map_err(|e| e.to_string())
-    }
-}
-
 impl super::membership::Lookup for Store {
-    fn token(&self, token: &str) -> Result<Option<crate::store::TokenRow>, String> {
-        Store::token(self, token).map_err(|e| e.to_string())
-    }
-
     fn hold(
         &self,
         list: &str,

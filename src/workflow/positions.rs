@@ -47,6 +47,29 @@ pub struct Classified {
 }
 
 impl Position {
+    pub const ALL: [Position; 7] = [
+        Position::Support,
+        Position::SupportIf,
+        Position::Object,
+        Position::NoObjection,
+        Position::Neutral,
+        Position::Comment,
+        Position::Ignore,
+    ];
+
+    /// As stored and as the JSON keys name it (the serde names): `support_if`, `no_objection`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Position::Support => "support",
+            Position::SupportIf => "support_if",
+            Position::Object => "object",
+            Position::NoObjection => "no_objection",
+            Position::Neutral => "neutral",
+            Position::Comment => "comment",
+            Position::Ignore => "ignore",
+        }
+    }
+
     /// How the tally names the position in prose.
     pub fn name(self) -> &'static str {
         match self {
@@ -58,6 +81,16 @@ impl Position {
             Position::Comment => "comment",
             Position::Ignore => "ignored",
         }
+    }
+}
+
+impl std::str::FromStr for Position {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Position, String> {
+        Position::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| format!("'{s}' is not a position"))
     }
 }
 
@@ -838,5 +871,20 @@ fn scan_authored<'a>(body: &'a str, mut f: impl FnMut(&'a str, u32)) {
             seen_authored = true;
         }
         f(t, segment);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Position;
+
+    #[test]
+    fn stored_names_are_the_serde_names_and_read_back() {
+        for p in Position::ALL {
+            let json = serde_json::to_value(p).expect("serialises");
+            assert_eq!(json.as_str(), Some(p.as_str()));
+            assert_eq!(p.as_str().parse::<Position>(), Ok(p));
+        }
+        assert!("supportive".parse::<Position>().is_err());
     }
 }

@@ -1,9 +1,9 @@
 //! The chair command grammar of `spec/workflow.md`: a mail's Subject and body text in, one
 //! [`CommandLine`] per command out, each parsed or carrying the reason it is not.
 //!
-//! Pure parsing only: who sent the mail, whether the command needs a confirmation token and what
-//! it does to a draft are the caller's business (see [`ChairCommand::is_read_only`],
-//! [`ChairCommand::needs_iesg`] and `states::check`).
+//! Pure parsing only: who may send a command, whether it needs a confirmation token and what it
+//! does to a draft are the command table's business (`workflow::commands::table`, keyed by
+//! [`ChairCommand::name`]) and the transition table's (`states::check`).
 
 use std::fmt;
 
@@ -104,27 +104,33 @@ pub enum ChairCommand {
 }
 
 impl ChairCommand {
-    /// Read-only commands run without a confirmation token.
-    pub fn is_read_only(&self) -> bool {
-        matches!(
-            self,
-            ChairCommand::Status { .. }
-                | ChairCommand::Tally { .. }
-                | ChairCommand::History { .. }
-                | ChairCommand::Help
-        )
-    }
-
-    /// IESG steps: only the site config's `[iesg] members` may run them.
-    pub fn needs_iesg(&self) -> bool {
-        matches!(
-            self,
-            ChairCommand::IetfLcStart { .. }
-                | ChairCommand::IetfLcClose { .. }
-                | ChairCommand::IetfLcExtend { .. }
-                | ChairCommand::Approve { .. }
-                | ChairCommand::Published { .. }
-        )
+    /// The words that name the command, as the command table's rows do (`adoption start`).
+    pub fn name(&self) -> &'static str {
+        use ChairCommand as C;
+        match self {
+            C::Propose { .. } => "propose",
+            C::Candidate { .. } => "candidate",
+            C::AdoptionStart { .. } => "adoption start",
+            C::AdoptionClose { .. } => "adoption close",
+            C::AdoptionExtend { .. } => "adoption extend",
+            C::ReviewStart { .. } => "review start",
+            C::WglcStart { .. } => "wglc start",
+            C::WglcClose { .. } => "wglc close",
+            C::WglcExtend { .. } => "wglc extend",
+            C::Consensus { .. } => "consensus",
+            C::State { .. } => "state",
+            C::Pubreq { .. } => "pubreq",
+            C::IetfLcStart { .. } => "ietf-lc start",
+            C::IetfLcClose { .. } => "ietf-lc close",
+            C::IetfLcExtend { .. } => "ietf-lc extend",
+            C::Approve { .. } => "approve",
+            C::Published { .. } => "published",
+            C::Status { .. } => "status",
+            C::Tally { .. } => "tally",
+            C::History { .. } => "history",
+            C::Help => "help",
+            C::Confirm { .. } => "confirm",
+        }
     }
 
     /// The draft the command is about, if any.

@@ -10,28 +10,25 @@
 
 use crate::clock::{Timestamp, end_of_day, local_date, local_ymd};
 use crate::config::{ListConfig, Site};
+use crate::context::Context;
+use crate::notice::{Mail, list_mail, list_mail_members};
 use crate::store::{
     Action, CallReply, CallRow, DraftMeta, DraftMove, Member, OutboundJob, QueueItem,
 };
-use crate::workflow::positions::{self, Classified, Position};
-use crate::workflow::states::{self, Actor, State};
-use crate::workflow::tally::{self, Reply, Tally};
 
-use super::{Context, ListMail, deliver, list_mail};
+use super::Deliver;
+use super::error::Error;
+use super::positions::{self, Classified, Position};
+use super::states::{self, Actor, State};
+use super::tally::{self, Reply, Tally};
 
 const DAY: i64 = 86_400;
 
-/// The three kinds of call, as stored.
-pub const ADOPTION: &str = "adoption";
-pub const WGLC: &str = "wglc";
-pub const IETF_LC: &str = "ietf-lc";
+pub use crate::values::CallKind;
 
+/// The title of a stored call kind (see [`CallKind::title`]).
 pub fn kind_title(kind: &str) -> &'static str {
-    match kind {
-        WGLC => "WG Last Call",
-        IETF_LC => "IETF Last Call",
-        _ => "Call for adoption",
-    }
+    CallKind::of(kind).title()
 }
 
 /// What a call's announcement says about the draft.
@@ -60,49 +57,49 @@ pub fn ends_ymd(list: &ListConfig, ends_at: Timestamp) -> String {
 pub fn deadline(
     list: &ListConfig,
     now: Timestamp,
-    end: Option<crate::workflow::commands::End>,
+    end: Option<super::grammar::End>,
     default_days: i64,
     min_days: i64,
-) -> Result<Timestamp, String> {
-    use crate::workflow::commands::End;
+) -> Result<Timestamp, Error> {
+    use super::grammar::End;
     use jiff::ToSpan;
     let tz = list.workflow.tz();
     let today = local_date(&tz, now);
     let date = match end {
         Some(End::On(d)) => jiff::civil::Date::new(d.y as i16, d.m as i8, d.d as i8)
-            .map_err(|_| format!("{d} is not a date"))?,
+            .map_err(|_| Error::Deadline(format!("{d} is not a date")))?,
         Some(End::For { days }) => today
             .checked_add(i64::from(days).days())
-            .map_err(|_| "that is too far away".to_owned())?,
+            .map_err(|_| too_far())?,
         None => today
             .checked_add(default_days.days())
-            .map_err(|_| "that is too far away".to_owned())?,
+            .map_err(|_| too_far())?,
     };
     let days = days_between(today, date);
     if days <= 0 {
-        return Err(format!(
+        return Err(Error::Deadline(format!(
             "the call cannot end on {date}, which is not after today ({today}, {})",
             list.workflow.time_zone
-        ));
+        )));
     }
     if days < min_days {
         let earliest = today.checked_add(min_days.days()).unwrap_or(date);
-        return Err(format!(
+        return Err(Error::Deadline(format!(
             "this call lasts at least {min_days} days; the earliest end is {earliest}"
-        ));
+        )));
     }
-    end_of_day(&tz, date).ok_or_else(|| "that is too far away".to_owned())
+    end_of_day(&tz, date).ok_or_else(too_far)
 }
 
+fn too_far() -> Error {
+    Error::Deadline("that is too far away".to_owned())
+}
+
+/// Whole days from `a` to `b` (negative when `b` is earlier).
 fn days_between(a: jiff::civil::Date, b: jiff::civil::Date) -> i64 {
-    let n = |d: jiff::civil::Date| {
-        super::chairs::days_from_civil(
-            i64::from(d.year()),
-            i64::from(d.month()),
-            i64::from(d.day()),
-        )
-    };
-    n(b) - n(a)
+    use jiff::Unit;
+    a.until((Unit::Day, b))
+        .map_or(0, |span| i64::from(span.get_days()))
 }
 
 /// The announcement of a new call, delivered and archived like a post; returns the actions and
@@ -111,7 +108,8 @@ pub fn announce(
     site: &Site,
     list: &ListConfig,
     members: &[Member],
-    kind: &str,
+    deliver: Deliver,
+    kind: CallKind,
     called: &Called<'_>,
     ends_at: Timestamp,
     now: Timestamp,
@@ -122,7 +120,7 @@ pub fn announce(
     let wg = &list.name;
     let addr = list.address();
     let (subject, body) = match kind {
-        IETF_LC => (
+        CallKind::IetfLc => (
             format!(
                 "Last Call: <{name}.txt> ({}) to {}",
                 called.title, called.status
@@ -137,7 +135,7 @@ pub fn announce(
             ),
         ),
         _ => {
-            let (what, question) = if kind == WGLC {
+            let (what, question) = if kind == CallKind::Wglc {
                 (
                     "a WG last call on",
                     "saying whether you support or object to publishing this document",
@@ -149,7 +147,7 @@ pub fn announce(
                 )
             };
             (
-                format!("{}: {name} (Ends {end})", kind_title(kind)),
+                format!("{}: {name} (Ends {end})", kind.title()),
                 format!(
                     "This message starts {what} {name} by the {wg} working group.\nPlease reply to this message, keeping {addr} in copy, {question}, and why.\n\
                      Reasons help the chairs more than bare \"+1\"s; objections should say what would resolve them.\n\
@@ -158,15 +156,16 @@ pub fn announce(
             )
         }
     };
-    let (mut actions, anchor, raw) = post_from_chairs(site, list, members, &subject, &body, now)?;
-    if kind == IETF_LC {
+    let (mut actions, anchor, raw) =
+        post_from_chairs(site, list, members, deliver, &subject, &body, now)?;
+    if kind == CallKind::IetfLc {
         actions.extend(to_announce_list(site, list, raw));
     }
     let call = CallRow {
         id: 0,
         list: addr,
         draft: called.draft.to_owned(),
-        kind: kind.to_owned(),
+        kind: kind.as_str().to_owned(),
         rev: Some(called.rev),
         anchor,
         subject,
@@ -185,6 +184,7 @@ pub fn post_from_chairs(
     site: &Site,
     list: &ListConfig,
     members: &[Member],
+    deliver: Deliver,
     subject: &str,
     body: &str,
     now: Timestamp,
@@ -195,7 +195,7 @@ pub fn post_from_chairs(
         site,
         list,
         now,
-        ListMail {
+        Mail {
             from: &chairs,
             to: &addr,
             subject,
@@ -311,7 +311,7 @@ pub fn tap(
             person: tally::identity(ctx.sender),
             name: ctx.parsed.from_name.clone(),
             date,
-            position: position_slug(classified.position),
+            position: classified.position.as_str().to_owned(),
             evidence: classified.evidence,
             reason: classified.reason,
             member,
@@ -335,15 +335,9 @@ pub fn relative_position(own: Position, parent: Position) -> Position {
     }
 }
 
-pub fn position_slug(p: Position) -> String {
-    serde_json::to_value(p)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
+/// A stored position; anything unknown reads as a comment (no stance).
 pub fn position_of(slug: &str) -> Position {
-    serde_json::from_value(serde_json::Value::String(slug.to_owned())).unwrap_or(Position::Comment)
+    slug.parse().unwrap_or(Position::Comment)
 }
 
 /// The tally of a call from its recorded replies.
@@ -404,13 +398,14 @@ pub fn close(
     let supporters = t.support.len() + t.support_if.len();
     let quorum = list.workflow.quorum as usize;
     let passed = supporters > t.object.len() && supporters >= quorum;
-    let (from, forward, back) = match call.kind.as_str() {
-        WGLC => (State::Wglc, State::Writeup, State::WgDoc),
-        IETF_LC => (State::IetfLc, State::IesgEval, State::IesgEval),
-        _ => (State::Cfa, State::Adopted, State::Candidate),
+    let kind = CallKind::of(&call.kind);
+    let (from, forward, back) = match kind {
+        CallKind::Wglc => (State::Wglc, State::Writeup, State::WgDoc),
+        CallKind::IetfLc => (State::IetfLc, State::IesgEval, State::IesgEval),
+        CallKind::Adoption => (State::Cfa, State::Adopted, State::Candidate),
     };
     let (to, decision) = match list.workflow.decision {
-        _ if call.kind == IETF_LC => (
+        _ if kind == CallKind::IetfLc => (
             Some(forward),
             format!(
                 "The IESG evaluates the last call comments. {}",
@@ -435,7 +430,7 @@ pub fn close(
         // The tally is evidence only; a WGLC waits in chair-goahead, an adoption call stays in
         // cfa, until a chair declares consensus.
         crate::config::Decision::Chair => (
-            (call.kind == WGLC).then_some(State::ChairGoahead),
+            (kind == CallKind::Wglc).then_some(State::ChairGoahead),
             "The chairs will call consensus. This is a summary of positions, not a determination of \
              consensus (RFC 2418 §3.3, RFC 7282)."
                 .to_owned(),
@@ -445,14 +440,14 @@ pub fn close(
         Some(rev) => format!("{}-{rev:02}", call.draft),
         None => call.draft.clone(),
     };
-    let title = match call.kind.as_str() {
-        IETF_LC => "Last Call",
-        k => kind_title(k),
+    let title = match kind {
+        CallKind::IetfLc => "Last Call",
+        k => k.title(),
     };
     let subject = format!("Result: {title}: {name}");
     let body = format!(
         "The {} of {name} ended {}.\n\n{}\n{decision}\n",
-        kind_title(&call.kind).to_lowercase(),
+        kind.title().to_lowercase(),
         ends_ymd(list, call.ends_at.min(now)),
         tally::render_text(&t)
     );
@@ -489,7 +484,7 @@ pub fn close(
     // The result goes to every member, threaded under the call, and to each chair (and, for an
     // IETF last call, to the IESG).
     let mut extra = list.chairs.clone();
-    if call.kind == IETF_LC {
+    if kind == CallKind::IetfLc {
         extra.extend(site.iesg.members.iter().map(|m| m.to_lowercase()));
     }
     extra.sort();
@@ -522,7 +517,7 @@ pub fn extend(
     let body = format!(
         "The {} of {} is extended by {actor}: it now ends {end} (end of day, {}), instead of {}.\n\
          Please reply to the announcement on {} if you have not yet said whether you support it, and why.\n",
-        kind_title(&call.kind).to_lowercase(),
+        CallKind::of(&call.kind).title().to_lowercase(),
         call.draft,
         list.workflow.time_zone,
         ends_ymd(list, call.ends_at),
@@ -534,14 +529,14 @@ pub fn extend(
         site,
         list,
         now,
-        ListMail {
+        Mail {
             from: &format!("{}-chairs@{}", list.name, list.domain),
             to: actor,
             subject: &format!("Not extended: {}", call.subject),
             body: &format!(
                 "The {} of {} was not extended to {end}: it closed (or changed) before the extension\n\
                  could be recorded. Send `status {}` to see where it stands.\n",
-                kind_title(&call.kind).to_lowercase(),
+                CallKind::of(&call.kind).title().to_lowercase(),
                 call.draft,
                 call.draft,
             ),
@@ -576,7 +571,7 @@ pub fn remind(
     let body = format!(
         "The {} of {} ends {} (end of day, {}). If you have not yet said whether you support it, and why,\n\
          please reply to the announcement on {}.\n",
-        kind_title(&call.kind).to_lowercase(),
+        CallKind::of(&call.kind).title().to_lowercase(),
         call.draft,
         ends_ymd(list, call.ends_at),
         list.workflow.time_zone,
@@ -605,7 +600,7 @@ fn to_members_under(
 ) -> Vec<Action> {
     let chairs = format!("{}-chairs@{}", list.name, list.domain);
     let list_address = list.address();
-    let mail = ListMail {
+    let mail = Mail {
         from: &chairs,
         to: "",
         subject,
@@ -614,13 +609,13 @@ fn to_members_under(
         reply_to: Some(&list_address),
         attached: None,
     };
-    super::list_mail_members(site, list, members, extra, now, mail)
+    list_mail_members(site, list, members, extra, now, mail)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workflow::commands::{Date, End};
+    use crate::workflow::grammar::{Date, End};
 
     fn list(tz: &str) -> ListConfig {
         let text = format!(
@@ -658,10 +653,11 @@ mod tests {
         assert!(
             deadline(&utc, NOW, on(28), 14, 1)
                 .unwrap_err()
+                .to_string()
                 .contains("not after today")
         );
         assert!(deadline(&utc, NOW, on(29), 14, 1).is_ok());
-        let e = deadline(&utc, NOW, on(30), 28, 28).unwrap_err();
+        let e = deadline(&utc, NOW, on(30), 28, 28).unwrap_err().to_string();
         assert!(
             e.contains("at least 28 days") && e.contains("2026-12-26"),
             "{e}"

@@ -12,7 +12,7 @@ use crate::config::{Config, ConfigHandle};
 use crate::report::{self, Weekly};
 use crate::store::{Action, Store};
 
-use super::runner::Wakers;
+use crate::wakers::Wakers;
 
 pub async fn run(
     store: Store,
@@ -33,7 +33,7 @@ pub async fn run(
                     continue;
                 }
             };
-            let actions = super::bounces::weekly(&cfg.site, list, &members, now);
+            let actions = crate::pipeline::bounces::weekly(&cfg.site, list, &members, now);
             tracing::debug!(list = %list.address(), now, actions = actions.len(), "housekeeping pass");
             if actions.is_empty() {
                 continue;
@@ -45,70 +45,9 @@ pub async fn run(
                 }
             }
         }
-        // Two days before the end, each open call's list is reminded once.
-        let to_remind = {
-            let store = store.clone();
-            tokio::task::spawn_blocking(move || {
-                store.calls_to_remind(now, super::calls::REMIND_BEFORE)
-            })
-            .await
-        };
-        if let Ok(Ok(calls)) = to_remind {
-            for call in calls {
-                let Some(list) = cfg.lists.by_address(&call.list) else {
-                    continue;
-                };
-                let Ok(members) = store.members_async(&call.list).await else {
-                    continue;
-                };
-                let action = super::calls::remind(&cfg.site, &list, &members, &call, now);
-                match store.apply_now(vec![action], now).await {
-                    Ok(_) => wakers.outbound.notify_one(),
-                    Err(e) => {
-                        tracing::error!(error = %e, "housekeeping: cannot send a call reminder")
-                    }
-                }
-            }
-        }
-        // Calls whose deadline has passed close by themselves (after a restart too).
-        let due = {
-            let store = store.clone();
-            tokio::task::spawn_blocking(move || store.due_calls(now)).await
-        };
-        if let Ok(Ok(due)) = due {
-            for call in due {
-                let Some(list) = cfg.lists.by_address(&call.list) else {
-                    continue;
-                };
-                let (s, c) = (store.clone(), call.clone());
-                let read =
-                    tokio::task::spawn_blocking(move || -> Result<_, crate::store::StoreError> {
-                        Ok((
-                            s.members(&c.list)?,
-                            s.call_replies(c.id)?,
-                            s.draft(&c.list, &c.draft)?.map(|d| d.state),
-                        ))
-                    })
-                    .await;
-                let Ok(Ok((members, replies, state))) = read else {
-                    continue;
-                };
-                let action = super::calls::close(
-                    &cfg.site,
-                    &list,
-                    &members,
-                    &call,
-                    &replies,
-                    state.as_deref(),
-                    "deadline",
-                    now,
-                );
-                tracing::info!(list = %call.list, draft = %call.draft, kind = %call.kind, "call closed at its deadline");
-                match store.apply_now(vec![action], now).await {
-                    Ok(_) => wakers.outbound.notify_one(),
-                    Err(e) => tracing::error!(error = %e, "housekeeping: cannot close a call"),
-                }
-            }
+        // Reminders and calls past their deadline, before the report lists what is open.
+        if crate::workflow::deadlines::run(&store, &cfg, now).await > 0 {
+            wakers.outbound.notify_one();
         }
         match store.expired_holds(now - cfg.site.holds.ttl as i64).await {
             Ok(expired) => {
@@ -116,7 +55,7 @@ pub async fn run(
                 for (hold, raw) in expired {
                     let list = cfg.lists.by_address(&hold.list);
                     match list {
-                        Some(list) => actions.push(super::moderation::expire(
+                        Some(list) => actions.push(crate::pipeline::moderation::expire(
                             &cfg.site, &list, &hold, &raw, now,
                         )),
                         None => {

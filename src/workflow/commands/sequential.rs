@@ -1,26 +1,44 @@
 //! The store as the commands of one confirmed message see it: each command runs against the drafts
 //! and calls as the commands before it left them (their actions commit together, in order).
 
-use super::Lookup;
-use crate::store::{Action, CallReply, CallRow, DraftRow, EventRow};
-use crate::workflow::states::State;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+
+use crate::context::{LookupError, Tokens};
+use crate::store::{Action, CallReply, CallRow, DraftRow, EventRow, ReviewRow, TokenRow};
+
+use super::super::lookup::Lookup;
+use super::super::positions::Position;
+use super::super::states::State;
 
 /// The store as a run of commands sees it: drafts moved by earlier commands of the same message
 /// are where those commands put them (the moves themselves are applied together, in order).
 pub(super) struct Sequential<'a> {
-    pub(super) inner: &'a dyn Lookup,
-    pub(super) moved: std::cell::RefCell<std::collections::HashMap<(String, String), DraftRow>>,
-    pub(super) proposals: std::cell::Cell<i64>,
+    inner: &'a dyn Lookup,
+    moved: RefCell<HashMap<(String, String), DraftRow>>,
+    proposals: Cell<i64>,
     /// Calls opened (id 0: not stored yet) and closed by earlier commands.
-    pub(super) opened: std::cell::RefCell<Vec<CallRow>>,
-    pub(super) closed: std::cell::RefCell<std::collections::HashSet<i64>>,
+    opened: RefCell<Vec<CallRow>>,
+    closed: RefCell<HashSet<i64>>,
     /// New ends of calls extended by earlier commands.
-    pub(super) extended: std::cell::RefCell<std::collections::HashMap<i64, i64>>,
+    extended: RefCell<HashMap<i64, i64>>,
     /// Reviewers assigned by earlier commands, for the rotation.
-    pub(super) assigned: std::cell::RefCell<Vec<(String, i64)>>,
+    assigned: RefCell<Vec<(String, i64)>>,
 }
 
-impl Sequential<'_> {
+impl<'a> Sequential<'a> {
+    pub(super) fn new(inner: &'a dyn Lookup) -> Sequential<'a> {
+        Sequential {
+            inner,
+            moved: RefCell::default(),
+            proposals: Cell::new(0),
+            opened: RefCell::default(),
+            closed: RefCell::default(),
+            extended: RefCell::default(),
+            assigned: RefCell::default(),
+        }
+    }
+
     fn as_extended(&self, mut call: CallRow) -> CallRow {
         if let Some(end) = self.extended.borrow().get(&call.id) {
             call.ends_at = *end;
@@ -92,20 +110,26 @@ impl Sequential<'_> {
     }
 }
 
+impl Tokens for Sequential<'_> {
+    fn token(&self, token: &str) -> Result<Option<TokenRow>, LookupError> {
+        self.inner.token(token)
+    }
+}
+
 impl Lookup for Sequential<'_> {
-    fn draft(&self, list: &str, name: &str) -> Result<Option<DraftRow>, String> {
+    fn draft(&self, list: &str, name: &str) -> Result<Option<DraftRow>, LookupError> {
         match self.moved.borrow().get(&(list.to_owned(), name.to_owned())) {
             Some(d) => Ok(Some(d.clone())),
             None => self.inner.draft(list, name),
         }
     }
-    fn events(&self, list: &str, name: &str) -> Result<Vec<EventRow>, String> {
+    fn events(&self, list: &str, name: &str) -> Result<Vec<EventRow>, LookupError> {
         self.inner.events(list, name)
     }
-    fn pending(&self, token: &str) -> Result<Option<(String, String, String)>, String> {
+    fn pending(&self, token: &str) -> Result<Option<(String, String, String)>, LookupError> {
         self.inner.pending(token)
     }
-    fn open_calls(&self, list: &str) -> Result<Vec<CallRow>, String> {
+    fn open_calls(&self, list: &str) -> Result<Vec<CallRow>, LookupError> {
         let closed = self.closed.borrow();
         let mut calls: Vec<CallRow> = self
             .inner
@@ -123,7 +147,7 @@ impl Lookup for Sequential<'_> {
         );
         Ok(calls)
     }
-    fn latest_call(&self, list: &str, draft: &str) -> Result<Option<CallRow>, String> {
+    fn latest_call(&self, list: &str, draft: &str) -> Result<Option<CallRow>, LookupError> {
         if let Some(c) = self
             .opened
             .borrow()
@@ -141,16 +165,20 @@ impl Lookup for Sequential<'_> {
             c
         }))
     }
-    fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, String> {
+    fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, LookupError> {
         self.inner.call_replies(call_id)
     }
-    fn answerable_calls(&self, list: &str, now: i64) -> Result<Vec<CallRow>, String> {
+    fn answerable_calls(&self, list: &str, now: i64) -> Result<Vec<CallRow>, LookupError> {
         self.inner.answerable_calls(list, now)
     }
-    fn reply_position(&self, call_id: i64, message_id: &str) -> Result<Option<String>, String> {
+    fn reply_position(
+        &self,
+        call_id: i64,
+        message_id: &str,
+    ) -> Result<Option<Position>, LookupError> {
         self.inner.reply_position(call_id, message_id)
     }
-    fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, String> {
+    fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, LookupError> {
         let mut all = self.inner.last_assigned(list)?;
         all.extend(self.assigned.borrow().iter().cloned());
         // The latest assignment per reviewer.
@@ -158,13 +186,13 @@ impl Lookup for Sequential<'_> {
         all.dedup_by(|a, b| a.0 == b.0);
         Ok(all)
     }
-    fn proposal_count(&self, list: &str) -> Result<i64, String> {
+    fn proposal_count(&self, list: &str) -> Result<i64, LookupError> {
         Ok(self.inner.proposal_count(list)? + self.proposals.get())
     }
-    fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, String> {
+    fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, LookupError> {
         self.inner.drafts(list)
     }
-    fn open_reviews(&self, list: &str) -> Result<Vec<crate::store::ReviewRow>, String> {
+    fn open_reviews(&self, list: &str) -> Result<Vec<ReviewRow>, LookupError> {
         self.inner.open_reviews(list)
     }
 }

@@ -9,10 +9,10 @@
 //! round's announcement is their review, and when the last one is in the draft leaves `wg-review`
 //! for `wg-doc` and the chairs are told.
 
+use crate::context::Context;
 use crate::store::{Action, DraftMeta, DraftMove, DraftRow, ReviewRow};
-use crate::workflow::states::{self, Actor, State};
 
-use super::Context;
+use super::states::{self, Actor, State};
 
 /// The draft a subject announces, with its revision. The subject must *be* the announcement
 /// (after a list's `[prefix]`), not a reply to or a forward of one.
@@ -165,13 +165,13 @@ pub fn review_in(ctx: &Context<'_>, open: &[ReviewRow]) -> Vec<Action> {
                 message_id: ctx.message_id.to_owned(),
                 forced: false,
             },
-            then: super::list_mail_members(
+            then: crate::notice::list_mail_members(
                 ctx.site,
                 ctx.list,
                 &[],
                 &ctx.list.chairs,
                 ctx.now,
-                super::ListMail {
+                crate::notice::Mail {
                     from: &chairs,
                     to: "",
                     subject: &subject,

@@ -1,0 +1,35 @@
+//! `adoption start|close|extend`: the call for adoption (stage 2).
+
+use super::super::calls::CallKind;
+use super::super::error::Error;
+use super::super::grammar::ChairCommand;
+use super::super::states::Actor;
+use super::{Env, Step, call};
+
+pub(super) fn start(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
+    let ChairCommand::AdoptionStart { draft, rev, end } = cmd else {
+        unreachable!("the table routes only adoption start here")
+    };
+    call::start(
+        env,
+        CallKind::Adoption,
+        draft,
+        Some(*rev),
+        *end,
+        Actor::Chair,
+    )
+}
+
+pub(super) fn close(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
+    let ChairCommand::AdoptionClose { draft } = cmd else {
+        unreachable!("the table routes only adoption close here")
+    };
+    call::close(env, CallKind::Adoption, draft)
+}
+
+pub(super) fn extend(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
+    let ChairCommand::AdoptionExtend { draft, to } = cmd else {
+        unreachable!("the table routes only adoption extend here")
+    };
+    call::extend(env, CallKind::Adoption, draft, *to)
+}

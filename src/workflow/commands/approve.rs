@@ -1,0 +1,33 @@
+//! `approve DRAFT`: the IESG approves (IESG evaluation → approved) and announces the Protocol
+//! Action to the list and the site's announce list.
+
+use super::super::error::Error;
+use super::super::grammar::ChairCommand;
+use super::super::states::{self, Actor, State};
+use super::{Entry, Env, Step, announce_everywhere};
+
+pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
+    let ChairCommand::Approve { draft } = cmd else {
+        unreachable!("the table routes only approve here")
+    };
+    let entry = Entry::load(env, draft)?;
+    let mv = states::check(entry.state(), State::Approved, Actor::Iesg, false)?;
+    let rev = entry.given_rev.map(i64::from);
+    let known_rev = entry.known_rev(rev);
+    let (title, status) = (entry.title(), entry.status());
+    let text = format!("ok: {}", mv.describe());
+    let name = &entry.name;
+    let rev_s = known_rev.map(|r| format!("-{r:02}")).unwrap_or_default();
+    let subject = format!(
+        "Protocol Action: '{title}' to {} ({name}{rev_s}.txt)",
+        status.name()
+    );
+    let body = format!(
+        "The IESG has approved the following document:\n- '{title}'\n  ({name}{rev_s}.txt) as {}\n\n\
+         This document is the product of the {} working group.\n",
+        status.name(),
+        env.ctx.list.name
+    );
+    let then = announce_everywhere(env, &subject, &body);
+    Ok(entry.moved(env, &mv, rev, "approved".into(), then, text))
+}

@@ -1,0 +1,162 @@
+//! What the three call families (`adoption`, `wglc`, `ietf-lc`) share: opening a call with its
+//! announcement, closing it with its result, extending it.
+
+use crate::store::{Action, CallRow};
+
+use super::super::calls::{self, CallKind, Called};
+use super::super::error::Error;
+use super::super::grammar::End;
+use super::super::states::{self, Actor, State};
+use super::{Entry, Env, Step, meta};
+
+/// The entry's open call of `kind`, if it has one.
+fn open_call_of(env: &Env<'_>, name: &str, kind: CallKind) -> Result<Option<CallRow>, Error> {
+    Ok(env
+        .lookup
+        .latest_call(&env.list(), name)?
+        .filter(|c| c.state == "open" && c.kind == kind.as_str()))
+}
+
+/// `… start DRAFT-NN [ends …]`: the draft moves to the call's state and the call is announced.
+/// `rev` is the revision the command named (for `ietf-lc start`, the one its draft name gave).
+pub(super) fn start(
+    env: &Env<'_>,
+    kind: CallKind,
+    draft: &str,
+    rev: Option<u8>,
+    end: Option<End>,
+    who: Actor,
+) -> Result<Step, Error> {
+    let ctx = env.ctx;
+    let list = env.list();
+    let entry = Entry::load(env, draft)?;
+    let (to, why) = match kind {
+        CallKind::Adoption => (State::Cfa, "call for adoption"),
+        CallKind::Wglc => (State::Wglc, "WG last call"),
+        CallKind::IetfLc => (State::IetfLc, "IETF last call"),
+    };
+    let mv = states::check(entry.state(), to, who, false)?;
+    let rev = rev.or(entry.given_rev).map(i64::from);
+    let known_rev = entry.known_rev(rev);
+    let (title, status) = (entry.title(), entry.status());
+    let mut text = format!("ok: {}", mv.describe());
+    if entry.has_open_call(env)? {
+        return Err(Error::AlreadyOpen(entry.name));
+    }
+    let (default_days, min_days) = match kind {
+        CallKind::Wglc => (7 * i64::from(ctx.list.workflow.wglc_weeks), 1),
+        CallKind::Adoption => (7 * i64::from(ctx.list.workflow.adoption_weeks), 1),
+        // RFC 6410 / the IESG's habit: 14 days for a WG document, 28 for one no WG adopted.
+        CallKind::IetfLc => {
+            let adopted =
+                env.lookup.events(&list, &entry.name)?.iter().any(|e| {
+                    e.to_state == State::Adopted.slug() || e.to_state == State::WgDoc.slug()
+                });
+            let min = if adopted { 14 } else { 28 };
+            (min, min)
+        }
+    };
+    let ends_at = calls::deadline(ctx.list, ctx.now, end, default_days, min_days)?;
+    let Some(call_rev) = known_rev else {
+        return Err(Error::UnknownRevision(entry.name));
+    };
+    let called = Called {
+        draft: &entry.name,
+        rev: call_rev,
+        title: &title,
+        status: status.name(),
+    };
+    let (announce, call) = calls::announce(
+        ctx.site,
+        ctx.list,
+        ctx.members,
+        env.deliver,
+        kind,
+        &called,
+        ends_at,
+        ctx.now,
+    )
+    .ok_or(Error::Compose("the announcement"))?;
+    text.push_str(&format!("; announced to the list: {}", call.subject));
+    let mut then = Vec::new();
+    // A new call settles what the last one's tag said.
+    let cleared = match kind {
+        CallKind::Adoption => Some(states::Tag::NoAdopt),
+        CallKind::Wglc => Some(states::Tag::RevWglc),
+        CallKind::IetfLc => None,
+    };
+    if let Some(tag) = cleared {
+        then.push(meta(&list, &entry.name, |m| {
+            m.remove_tags = vec![tag.slug().into()]
+        }));
+    }
+    then.push(Action::CallOpen(call));
+    then.extend(announce);
+    Ok(entry.moved(env, &mv, rev, why.to_owned(), then, text))
+}
+
+/// `… close DRAFT`: the call closes now, its result goes to the list and the decision applies.
+pub(super) fn close(env: &Env<'_>, kind: CallKind, draft: &str) -> Result<Step, Error> {
+    let ctx = env.ctx;
+    let entry = Entry::load(env, draft)?;
+    let name = entry.name.clone();
+    let Some(call) = open_call_of(env, &name, kind)? else {
+        return Err(Error::NoOpenCall { name, kind });
+    };
+    if call.id == 0 {
+        let then = "close it in a later one";
+        return Err(Error::OpensHere { name, kind, then });
+    }
+    let replies = env.lookup.call_replies(call.id)?;
+    let action = calls::close(
+        ctx.site,
+        ctx.list,
+        ctx.members,
+        &call,
+        &replies,
+        entry.current.as_ref().map(|d| d.state.as_str()),
+        env.actor,
+        ctx.now,
+    );
+    let text = format!(
+        "ok: the {} call on {name} is closed; the result goes to the list",
+        kind.word()
+    );
+    Ok((action, text))
+}
+
+/// `… extend DRAFT to DATE`: the call's end moves later and the list is told.
+pub(super) fn extend(
+    env: &Env<'_>,
+    kind: CallKind,
+    draft: &str,
+    to: super::super::grammar::Date,
+) -> Result<Step, Error> {
+    let ctx = env.ctx;
+    let name = Entry::load(env, draft)?.name;
+    let Some(call) = open_call_of(env, &name, kind)? else {
+        return Err(Error::NoOpenCall { name, kind });
+    };
+    if call.id == 0 {
+        let then = "give its end there";
+        return Err(Error::OpensHere { name, kind, then });
+    }
+    let ends_at = calls::deadline(ctx.list, ctx.now, Some(End::On(to)), 0, 1)?;
+    if ends_at <= call.ends_at {
+        return Err(Error::NotLater(calls::ends_ymd(ctx.list, call.ends_at)));
+    }
+    let action = calls::extend(
+        ctx.site,
+        ctx.list,
+        ctx.members,
+        &call,
+        ends_at,
+        env.actor,
+        ctx.now,
+    );
+    let text = format!(
+        "ok: the {} call on {name} now ends {to}; the list is told",
+        kind.word()
+    );
+    Ok((action, text))
+}

@@ -1,0 +1,30 @@
+//! `ietf-lc start|close|extend`: the IETF last call (stage 5), the IESG's to run. It is
+//! announced to the site's announce list too, lasts at least 14 days for a document a WG adopted
+//! and 28 for one no WG adopted, and always closes into IESG evaluation.
+
+use super::super::calls::CallKind;
+use super::super::error::Error;
+use super::super::grammar::ChairCommand;
+use super::super::states::Actor;
+use super::{Env, Step, call};
+
+pub(super) fn start(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
+    let ChairCommand::IetfLcStart { draft, end } = cmd else {
+        unreachable!("the table routes only ietf-lc start here")
+    };
+    call::start(env, CallKind::IetfLc, draft, None, *end, Actor::Iesg)
+}
+
+pub(super) fn close(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
+    let ChairCommand::IetfLcClose { draft } = cmd else {
+        unreachable!("the table routes only ietf-lc close here")
+    };
+    call::close(env, CallKind::IetfLc, draft)
+}
+
+pub(super) fn extend(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
+    let ChairCommand::IetfLcExtend { draft, to } = cmd else {
+        unreachable!("the table routes only ietf-lc extend here")
+    };
+    call::extend(env, CallKind::IetfLc, draft, *to)
+}

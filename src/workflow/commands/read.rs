@@ -1,0 +1,95 @@
+//! The read-only commands, answered at once to anyone: `status`, `tally`, `history`
+//! (`help` is the table's own, in `table.rs`).
+
+use super::super::calls::{self, CallKind};
+use super::super::error::Error;
+use super::super::grammar::{ChairCommand, IntendedStatus};
+use super::super::states::{self, State};
+use super::Env;
+use crate::store::DraftRow;
+
+/// The entry a read-only command names, as stored.
+fn entry(env: &Env<'_>, draft: &str) -> Result<(String, DraftRow), Error> {
+    let list = env.list();
+    let name = states::parse_draft(draft)
+        .map(|d| d.name)
+        .unwrap_or_else(|_| draft.to_owned());
+    match env.lookup.draft(&list, &name)? {
+        None => Err(Error::NotADraft { name, list }),
+        Some(d) => Ok((name, d)),
+    }
+}
+
+pub(super) fn status(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error> {
+    let ChairCommand::Status { draft } = cmd else {
+        unreachable!("the table routes only status here")
+    };
+    let (name, d) = entry(env, draft)?;
+    let state = State::from_slug(&d.state);
+    let mut out = format!(
+        "{name}: {} (stage {})",
+        state
+            .map(|s| s.datatracker_name())
+            .unwrap_or(d.state.as_str()),
+        state.map(|s| s.stage()).unwrap_or(0)
+    );
+    if !d.title.is_empty() {
+        out.push_str(&format!("; title \"{}\"", d.title));
+    }
+    if !d.tags.is_empty() {
+        out.push_str(&format!("; tags {}", d.tags.join(", ")));
+    }
+    if let Some(s) = d
+        .intended_status
+        .as_deref()
+        .and_then(IntendedStatus::from_keyword)
+    {
+        out.push_str(&format!("; intended status {}", s.name()));
+    }
+    if let Some(rfc) = d.rfc {
+        out.push_str(&format!("; RFC {rfc}"));
+    }
+    Ok(out)
+}
+
+pub(super) fn history(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error> {
+    let ChairCommand::History { draft } = cmd else {
+        unreachable!("the table routes only history here")
+    };
+    let (name, d) = entry(env, draft)?;
+    let mut out = format!("{name}: {}", d.state);
+    for e in env.lookup.events(&env.list(), &name)? {
+        out.push_str(&format!(
+            "\n  {} {} → {} by {}{}",
+            crate::clock::ymd(e.at),
+            e.from_state.as_deref().unwrap_or("(new)"),
+            e.to_state,
+            e.actor,
+            if e.forced { " (forced)" } else { "" }
+        ));
+    }
+    Ok(out)
+}
+
+pub(super) fn tally(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error> {
+    let ChairCommand::Tally { draft } = cmd else {
+        unreachable!("the table routes only tally here")
+    };
+    let (name, _) = entry(env, draft)?;
+    let Some(call) = env.lookup.latest_call(&env.list(), &name)? else {
+        return Ok(format!("{name} has had no call"));
+    };
+    let t = calls::tally_of(&call, &env.lookup.call_replies(call.id)?);
+    Ok(format!(
+        "{}: {} call, {} {}\n{}",
+        name,
+        CallKind::of(&call.kind).word(),
+        if call.state == "open" {
+            "ends"
+        } else {
+            "ended"
+        },
+        calls::ends_ymd(env.ctx.list, call.ends_at),
+        super::super::tally::render_text(&t)
+    ))
+}

@@ -1,0 +1,146 @@
+//! The command table: one row per chair, IESG or member command, the way the pipeline's `RULES`
+//! and `HANDLERS` are tables. `help` is generated from it, authorisation reads its `who`, and
+//! whether a command needs a confirmation token is whether it changes anything.
+
+use super::super::error::Error;
+use super::super::grammar::ChairCommand;
+use super::{Env, Step};
+use super::{adoption, approve, consensus, ietf_lc, propose, published, pubreq, read, review};
+use super::{state, wglc};
+
+/// Who may send a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// The list's chairs (its file's `chairs`).
+    Chair,
+    /// The chairs, or the site's `[iesg] members` for the IESG's own moves.
+    ChairOrIesg,
+    /// The site's `[iesg] members`.
+    Iesg,
+    /// Any member of the list (and its chairs).
+    Member,
+    /// Anyone who writes to `wg-chairs@`.
+    Anyone,
+}
+
+impl Who {
+    /// The help column.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Who::Chair => "chairs",
+            Who::ChairOrIesg => "chairs, IESG",
+            Who::Iesg => "IESG",
+            Who::Member => "any member",
+            Who::Anyone => "anyone",
+        }
+    }
+}
+
+/// What a command does when it runs.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// Changes something: runs only once the sender confirms, and returns the action to commit.
+    Changes(fn(&Env<'_>, &ChairCommand) -> Result<Step, Error>),
+    /// Reads only: answered at once, with the text of the answer.
+    Reads(fn(&Env<'_>, &ChairCommand) -> Result<String, Error>),
+}
+
+/// One command.
+pub struct Row {
+    /// The words that name it, as [`ChairCommand::name`] gives them.
+    pub name: &'static str,
+    pub who: Who,
+    /// Its grammar, for `help`.
+    pub help: &'static str,
+    pub run: Run,
+}
+
+impl Row {
+    /// Whether the command changes anything, and so needs a confirmation token.
+    pub fn changes(&self) -> bool {
+        matches!(self.run, Run::Changes(_))
+    }
+}
+
+use Run::{Changes, Reads};
+use Who::{Anyone, Chair, ChairOrIesg, Iesg, Member};
+
+#[rustfmt::skip]
+pub const COMMANDS: &[Row] = &[
+    Row { name: "propose", who: Member, help: "propose \"TITLE\"", run: Changes(propose::run) },
+    Row { name: "candidate", who: Chair, help: "candidate DRAFT", run: Changes(state::candidate) },
+    Row { name: "adoption start", who: Chair, help: "adoption start DRAFT-NN [ends YYYY-MM-DD | for N weeks|days]", run: Changes(adoption::start) },
+    Row { name: "adoption close", who: Chair, help: "adoption close DRAFT", run: Changes(adoption::close) },
+    Row { name: "adoption extend", who: Chair, help: "adoption extend DRAFT to YYYY-MM-DD", run: Changes(adoption::extend) },
+    Row { name: "review start", who: Chair, help: "review start DRAFT reviewers N", run: Changes(review::start) },
+    Row { name: "wglc start", who: Chair, help: "wglc start DRAFT-NN [ends YYYY-MM-DD | for N weeks|days]", run: Changes(wglc::start) },
+    Row { name: "wglc close", who: Chair, help: "wglc close DRAFT", run: Changes(wglc::close) },
+    Row { name: "wglc extend", who: Chair, help: "wglc extend DRAFT to YYYY-MM-DD", run: Changes(wglc::extend) },
+    Row { name: "consensus", who: Chair, help: "consensus DRAFT reached|not-reached, then the reason on the following lines", run: Changes(consensus::run) },
+    Row { name: "state", who: ChairOrIesg, help: "state DRAFT SLUG [force] [reason \"…\"]", run: Changes(state::run) },
+    Row { name: "pubreq", who: Chair, help: "pubreq DRAFT status ps|bcp|info|exp", run: Changes(pubreq::run) },
+    Row { name: "ietf-lc start", who: Iesg, help: "ietf-lc start DRAFT [ends YYYY-MM-DD | for N weeks|days]", run: Changes(ietf_lc::start) },
+    Row { name: "ietf-lc close", who: Iesg, help: "ietf-lc close DRAFT", run: Changes(ietf_lc::close) },
+    Row { name: "ietf-lc extend", who: Iesg, help: "ietf-lc extend DRAFT to YYYY-MM-DD", run: Changes(ietf_lc::extend) },
+    Row { name: "approve", who: Iesg, help: "approve DRAFT", run: Changes(approve::run) },
+    Row { name: "published", who: Iesg, help: "published DRAFT rfc NNNN", run: Changes(published::run) },
+    Row { name: "status", who: Anyone, help: "status DRAFT", run: Reads(read::status) },
+    Row { name: "tally", who: Anyone, help: "tally DRAFT", run: Reads(read::tally) },
+    Row { name: "history", who: Anyone, help: "history DRAFT", run: Reads(read::history) },
+    Row { name: "help", who: Anyone, help: "help", run: Reads(help_reply) },
+];
+
+/// The row of a parsed command; `None` for `confirm`, which is not a command of the table but
+/// the answer to one.
+pub fn row(cmd: &ChairCommand) -> Option<&'static Row> {
+    let name = cmd.name();
+    COMMANDS.iter().find(|r| r.name == name)
+}
+
+fn help_reply(_env: &Env<'_>, _cmd: &ChairCommand) -> Result<String, Error> {
+    Ok(help())
+}
+
+/// The answer to `help`, from the table.
+pub fn help() -> String {
+    let width = COMMANDS.iter().map(|r| r.help.len()).max().unwrap_or(0);
+    let mut out = String::from("Commands, one per line (stop at \"end\"):\n");
+    for r in COMMANDS {
+        out.push_str(&format!(
+            "  {:<width$}  {}\n",
+            r.help,
+            r.who.describe(),
+            width = width
+        ));
+    }
+    out.push_str(
+        "Each changing command is confirmed by a token mailed to the sender's configured address.",
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_has_a_distinct_name() {
+        let mut names: Vec<&str> = COMMANDS.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before);
+    }
+
+    #[test]
+    fn help_names_every_command_and_who_may_send_it() {
+        let text = help();
+        for r in COMMANDS {
+            let line = text
+                .lines()
+                .find(|l| l.trim_start().starts_with(r.help))
+                .unwrap_or_else(|| panic!("no help line for {}", r.name));
+            assert!(line.ends_with(r.who.describe()), "{line}");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! What the workflow reads: the store's drafts, events, calls, replies, reviews and pending
+//! commands, behind a trait so the commands can be tested against a fake and the store can
+//! change backends.
+
+use crate::context::{LookupError, Tokens};
+use crate::store::{CallReply, CallRow, DraftRow, EventRow, ReviewRow, Store};
+
+use super::positions::Position;
+
+/// Read access the workflow needs. Every method is a read; writes are the returned actions.
+pub trait Lookup: Tokens {
+    fn draft(&self, list: &str, name: &str) -> Result<Option<DraftRow>, LookupError>;
+    fn events(&self, list: &str, name: &str) -> Result<Vec<EventRow>, LookupError>;
+    /// A chair's command text kept under a confirmation token: (subject, body, Message-ID).
+    fn pending(&self, token: &str) -> Result<Option<(String, String, String)>, LookupError>;
+    fn open_calls(&self, list: &str) -> Result<Vec<CallRow>, LookupError>;
+    fn latest_call(&self, list: &str, draft: &str) -> Result<Option<CallRow>, LookupError>;
+    fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, LookupError>;
+    /// Open calls and those closed recently enough that replies still count as late.
+    fn answerable_calls(&self, list: &str, now: i64) -> Result<Vec<CallRow>, LookupError>;
+    /// The position recorded for one message in a call.
+    fn reply_position(
+        &self,
+        call_id: i64,
+        message_id: &str,
+    ) -> Result<Option<Position>, LookupError>;
+    /// When each reviewer of the list was last assigned a review.
+    fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, LookupError>;
+    fn proposal_count(&self, list: &str) -> Result<i64, LookupError>;
+    fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, LookupError>;
+    /// Review assignments still waiting for their review.
+    fn open_reviews(&self, list: &str) -> Result<Vec<ReviewRow>, LookupError>;
+}
+
+impl Lookup for Store {
+    fn draft(&self, list: &str, name: &str) -> Result<Option<DraftRow>, LookupError> {
+        Ok(Store::draft(self, list, name)?)
+    }
+    fn events(&self, list: &str, name: &str) -> Result<Vec<EventRow>, LookupError> {
+        Ok(Store::events(self, list, name)?)
+    }
+    fn pending(&self, token: &str) -> Result<Option<(String, String, String)>, LookupError> {
+        Ok(self.pending_command(token)?)
+    }
+    fn open_calls(&self, list: &str) -> Result<Vec<CallRow>, LookupError> {
+        Ok(Store::open_calls(self, list)?)
+    }
+    fn latest_call(&self, list: &str, draft: &str) -> Result<Option<CallRow>, LookupError> {
+        Ok(Store::latest_call(self, list, draft)?)
+    }
+    fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, LookupError> {
+        Ok(Store::call_replies(self, call_id)?)
+    }
+    fn answerable_calls(&self, list: &str, now: i64) -> Result<Vec<CallRow>, LookupError> {
+        Ok(Store::answerable_calls(self, list, now)?)
+    }
+    fn reply_position(
+        &self,
+        call_id: i64,
+        message_id: &str,
+    ) -> Result<Option<Position>, LookupError> {
+        Ok(Store::reply_position(self, call_id, message_id)?
+            .map(|slug| super::calls::position_of(&slug)))
+    }
+    fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, LookupError> {
+        Ok(Store::last_assigned(self, list)?)
+    }
+    fn proposal_count(&self, list: &str) -> Result<i64, LookupError> {
+        Ok(Store::proposal_count(self, list)?)
+    }
+    fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, LookupError> {
+        Ok(Store::drafts(self, list)?)
+    }
+    fn open_reviews(&self, list: &str) -> Result<Vec<ReviewRow>, LookupError> {
+        Ok(Store::open_reviews(self, list)?)
+    }
+}
