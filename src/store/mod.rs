@@ -39,6 +39,8 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
+
+use crate::clock::Timestamp;
 use tokio::sync::oneshot;
 
 /// Why a store call failed. Callers branch on `Closed` (shutting down) versus database errors.
@@ -64,6 +66,9 @@ type Op = Box<dyn FnOnce(&Connection) -> Completion + Send>;
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
+    /// Set on the view [`Store::scratch`] hands out: reads go to this connection, inside a write
+    /// transaction that is rolled back.
+    scratch: Option<Arc<Mutex<Connection>>>,
 }
 
 struct Inner {
@@ -99,6 +104,7 @@ impl Store {
                 readers: Mutex::new(Vec::new()),
                 writer: Mutex::new(Some(writer)),
             }),
+            scratch: None,
         })
     }
 
@@ -153,6 +159,10 @@ impl Store {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
+        if let Some(scratch) = &self.scratch {
+            let conn = scratch.lock().unwrap_or_else(|p| p.into_inner());
+            return Ok(f(&conn)?);
+        }
         let conn = {
             let mut pool = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
             pool.pop()
@@ -185,6 +195,46 @@ impl Store {
         tokio::task::spawn_blocking(move || store.read_blocking(f))
             .await
             .map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `f` with a view of the store in a throwaway write transaction: its reads see what
+    /// [`Store::apply_scratch`] applied before them, and all of it is rolled back when `f`
+    /// returns. Nothing is committed. The commands of one confirmed chair mail run this way, each
+    /// against the store as the ones before it left it, through the same code that later commits
+    /// their actions, so there is no second model of what an action does.
+    ///
+    /// The transaction takes the write lock (`BEGIN IMMEDIATE`), so the writer waits for it:
+    /// keep `f` short and free of I/O other than this view's reads. Blocking; call it off the
+    /// async runtime.
+    pub fn scratch<T>(&self, f: impl FnOnce(&Store) -> T) -> Result<T, StoreError> {
+        let conn = Connection::open(&self.inner.path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let conn = Arc::new(Mutex::new(conn));
+        let view = Store {
+            inner: Arc::clone(&self.inner),
+            scratch: Some(Arc::clone(&conn)),
+        };
+        let out = f(&view);
+        drop(view);
+        let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+        conn.execute_batch("ROLLBACK")?;
+        Ok(out)
+    }
+
+    /// Applies actions inside the transaction of a [`Store::scratch`] view, for its later reads.
+    /// On any other handle it refuses: actions are committed only through the writer.
+    pub fn apply_scratch(&self, actions: &[Action], now: Timestamp) -> Result<(), StoreError> {
+        let Some(scratch) = &self.scratch else {
+            return Err(StoreError::Commit(
+                "apply_scratch on a store that is not a scratch view".into(),
+            ));
+        };
+        let conn = scratch.lock().unwrap_or_else(|p| p.into_inner());
+        in_savepoint(&conn, |c| processed::apply_actions(c, actions, now))?;
+        Ok(())
     }
 
     /// Stops the writer after it has committed everything already submitted.

@@ -151,6 +151,29 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// Whether this action, or one it applies when its guard holds (`then`), satisfies `f`.
+    pub fn any(&self, f: &dyn Fn(&Action) -> bool) -> bool {
+        if f(self) {
+            return true;
+        }
+        let then = match self {
+            Action::Hold { then, .. }
+            | Action::HoldDelete { then, .. }
+            | Action::Guarded { then, .. }
+            | Action::DraftMove { then, .. }
+            | Action::CallClose { then, .. }
+            | Action::CallRemind { then, .. }
+            | Action::CallExtend { then, .. }
+            | Action::ReviewDone { then, .. }
+            | Action::MemberUpdate { then, .. }
+            | Action::CounterSet { then, .. } => then.as_slice(),
+            _ => &[],
+        };
+        then.iter().any(|a| a.any(f))
+    }
+}
+
 /// The bounce bookkeeping of one member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BounceState {

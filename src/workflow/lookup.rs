@@ -2,8 +2,9 @@
 //! commands, behind a trait so the commands can be tested against a fake and the store can
 //! change backends.
 
+use crate::clock::Timestamp;
 use crate::context::{LookupError, Tokens};
-use crate::store::{CallReply, CallRow, DraftRow, EventRow, ReviewRow, Store};
+use crate::store::{Action, CallReply, CallRow, DraftRow, EventRow, ReviewRow, Store};
 
 use super::positions::Position;
 
@@ -30,6 +31,24 @@ pub trait Lookup: Tokens {
     fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, LookupError>;
     /// Review assignments still waiting for their review.
     fn open_reviews(&self, list: &str) -> Result<Vec<ReviewRow>, LookupError>;
+    /// Runs `f` against a view in which the actions it applies through [`Sequence::apply`] are
+    /// visible to its later reads; they are discarded afterwards (the caller returns them to be
+    /// committed for real). The commands of one confirmed mail run in order this way.
+    fn in_sequence(
+        &self,
+        f: &mut dyn FnMut(&dyn Sequence) -> Result<(), LookupError>,
+    ) -> Result<(), LookupError>;
+}
+
+/// A [`Lookup`] that also takes the actions of earlier steps, for the steps after them to read.
+pub trait Sequence: Lookup {
+    fn apply(&self, actions: &[Action], now: Timestamp) -> Result<(), LookupError>;
+}
+
+impl Sequence for Store {
+    fn apply(&self, actions: &[Action], now: Timestamp) -> Result<(), LookupError> {
+        Ok(self.apply_scratch(actions, now)?)
+    }
 }
 
 impl Lookup for Store {
@@ -73,5 +92,11 @@ impl Lookup for Store {
     }
     fn open_reviews(&self, list: &str) -> Result<Vec<ReviewRow>, LookupError> {
         Ok(Store::open_reviews(self, list)?)
+    }
+    fn in_sequence(
+        &self,
+        f: &mut dyn FnMut(&dyn Sequence) -> Result<(), LookupError>,
+    ) -> Result<(), LookupError> {
+        self.scratch(|view| f(view))?
     }
 }

@@ -239,3 +239,38 @@ fn archive_threads_do_not_depend_on_arrival_order() {
         "shuffled arrival gives the same threads"
     );
 }
+
+/// The scratch view the commands of one confirmed mail run through: what it applies is visible to
+/// its own reads, never to the store's, and is gone when it returns.
+#[test]
+fn a_scratch_view_sees_its_own_actions_and_commits_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let token = wgmail::store::TokenRow {
+        token: "scratchtoken".into(),
+        list: "wg@example.org".into(),
+        address: "chair@example.org".into(),
+        action: "chair".into(),
+        created_at: 1,
+        expires_at: 100,
+        used_at: None,
+    };
+    let create = wgmail::store::Action::TokenCreate(token.clone());
+    assert!(
+        store
+            .apply_scratch(std::slice::from_ref(&create), 1)
+            .is_err(),
+        "only a scratch view takes actions outside the writer"
+    );
+    let seen = store
+        .scratch(|view| {
+            assert_eq!(view.token("scratchtoken").unwrap(), None);
+            view.apply_scratch(std::slice::from_ref(&create), 1)
+                .unwrap();
+            view.token("scratchtoken").unwrap()
+        })
+        .unwrap();
+    assert_eq!(seen, Some(token));
+    assert_eq!(store.token("scratchtoken").unwrap(), None);
+    store.close();
+}

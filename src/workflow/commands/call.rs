@@ -103,7 +103,7 @@ pub(super) fn close(env: &Env<'_>, kind: CallKind, draft: &str) -> Result<Step, 
     let Some(call) = open_call_of(env, &name, kind)? else {
         return Err(Error::NoOpenCall { name, kind });
     };
-    if call.id == 0 {
+    if env.opened_here(&call) {
         let then = "close it in a later one";
         return Err(Error::OpensHere { name, kind, then });
     }
@@ -137,7 +137,7 @@ pub(super) fn extend(
     let Some(call) = open_call_of(env, &name, kind)? else {
         return Err(Error::NoOpenCall { name, kind });
     };
-    if call.id == 0 {
+    if env.opened_here(&call) {
         let then = "give its end there";
         return Err(Error::OpensHere { name, kind, then });
     }

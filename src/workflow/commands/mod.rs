@@ -35,15 +35,12 @@ mod published;
 mod pubreq;
 mod read;
 mod review;
-mod sequential;
 mod state;
 pub mod table;
 mod wglc;
 
 pub use review::pick_reviewers;
 pub use table::{COMMANDS, Row, Run, Who};
-
-use sequential::Sequential;
 
 /// What a command runs with: the message it came in, what it may read, how it posts to the
 /// list, and on whose behalf.
@@ -55,11 +52,21 @@ pub struct Env<'a> {
     pub actor: &'a str,
     /// The Message-ID of the mail that carried the command, recorded with each move.
     pub message_id: &'a str,
+    /// The actions of the commands before this one in the same mail (already visible to
+    /// `lookup`, not yet committed).
+    pub earlier: &'a [Action],
 }
 
 impl Env<'_> {
     pub fn list(&self) -> String {
         self.ctx.list.address()
+    }
+
+    /// Whether `call` was opened by an earlier command of this same mail.
+    pub fn opened_here(&self, call: &crate::store::CallRow) -> bool {
+        self.earlier
+            .iter()
+            .any(|a| a.any(&|a| matches!(a, Action::CallOpen(c) if c.anchor == call.anchor)))
     }
 
     pub fn chairs_address(&self) -> String {
@@ -118,6 +125,7 @@ pub fn handle(
         deliver,
         actor: ctx.sender,
         message_id: ctx.message_id,
+        earlier: &[],
     };
     let mut results: Vec<String> = Vec::new();
     let mut pending: Vec<&str> = Vec::new();
@@ -257,39 +265,44 @@ pub fn confirm(
     };
     let mut results = Vec::new();
     let mut then = Vec::new();
-    // Commands run in order: each sees the drafts as the ones before it left them.
-    let seen = Sequential::new(lookup);
-    let env = Env {
-        ctx,
-        lookup: &seen,
-        deliver,
-        actor: &row.address,
-        message_id: &message_id,
-    };
-    for line in grammar::parse(&subject, &body) {
-        let Ok(cmd) = line.result else { continue };
-        let Some(row) = table::row(&cmd) else {
-            continue;
-        };
-        let Run::Changes(run) = row.run else {
-            continue;
-        };
-        // Checked again: a chair or IESG member may have been removed since.
-        if let Some(why) = refusal(ctx, row, env.actor) {
-            results.push(format!("> {}\nerror: {why}", line.text));
-            continue;
-        }
-        let outcome = match run(&env, &cmd) {
-            Ok((action, text)) => {
-                seen.record(&action, ctx.now);
-                then.push(action);
-                text
+    // Commands run in order, each against the store as the ones before it left it: their actions
+    // are applied to a scratch transaction the later commands read through, and all of them
+    // commit together (with the queue item) once returned.
+    lookup.in_sequence(&mut |seen| {
+        for line in grammar::parse(&subject, &body) {
+            let env = Env {
+                ctx,
+                lookup: seen,
+                deliver,
+                actor: &row.address,
+                message_id: &message_id,
+                earlier: &then,
+            };
+            let Ok(cmd) = line.result else { continue };
+            let Some(row) = table::row(&cmd) else {
+                continue;
+            };
+            let Run::Changes(run) = row.run else {
+                continue;
+            };
+            // Checked again: a chair or IESG member may have been removed since.
+            if let Some(why) = refusal(ctx, row, env.actor) {
+                results.push(format!("> {}\nerror: {why}", line.text));
+                continue;
             }
-            Err(Error::Lookup(e)) => return Err(e),
-            Err(why) => format!("error: {why}"),
-        };
-        results.push(format!("> {}\n{outcome}", line.text));
-    }
+            let outcome = match run(&env, &cmd) {
+                Ok((action, text)) => {
+                    seen.apply(std::slice::from_ref(&action), ctx.now)?;
+                    then.push(action);
+                    text
+                }
+                Err(Error::Lookup(e)) => return Err(e),
+                Err(why) => format!("error: {why}"),
+            };
+            results.push(format!("> {}\n{outcome}", line.text));
+        }
+        Ok(())
+    })?;
     // The confirmer proved they read the configured address, so this result is not backscatter
     // and is not rate-limited: a chair may run many commands in a day.
     then.extend(result_mail(ctx, &results).map(|a| match a {
