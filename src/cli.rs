@@ -275,7 +275,11 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
             if !open_store(cfg)?.set_delivery(&l.address(), &address, enable)? {
                 bail!("{address} is not a member of {}", l.address());
             }
-            let now = if enable { "enabled" } else { "disabled:user" };
+            let now = if enable {
+                crate::values::Delivery::Enabled
+            } else {
+                crate::values::Delivery::DisabledUser
+            };
             writeln!(out, "delivery to {address} is {now}")?;
         }
         Command::Member(MemberCmd::Ls { list, json }) => {
@@ -373,26 +377,25 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
         Command::Draft(DraftCmd::Ls { list }) => {
             let l = find_list(cfg, &list)?;
             for d in open_store(cfg)?.drafts(&l.address())? {
-                let stage =
-                    crate::workflow::states::State::from_slug(&d.state).map_or(0, |s| s.stage());
+                let stage = d.state.stage();
                 let tags = if d.tags.is_empty() {
                     String::new()
                 } else {
-                    format!("\t{}", d.tags.join(","))
+                    format!("\t{}", tag_slugs(&d.tags).join(","))
                 };
                 writeln!(out, "{}\t{}\tstage {stage}{tags}", d.name, d.state)?;
             }
         }
         Command::Draft(DraftCmd::Show { draft, json }) => {
             let d = one_draft(cfg, &draft)?;
-            let state = crate::workflow::states::State::from_slug(&d.state);
+            let state = d.state;
             if json {
                 let store = open_store(cfg)?;
                 let (call, tally) = match store.latest_call(&d.list, &d.name)? {
                     Some(c) => {
                         let t = crate::workflow::calls::tally_of(&c, &store.call_replies(c.id)?);
                         (
-                            serde_json::json!({"kind": c.kind, "rev": c.rev, "ends": list_day(cfg, &d.list, c.ends_at), "ends_at": c.ends_at, "open": c.state == "open", "anchor": c.anchor}),
+                            serde_json::json!({"kind": c.kind, "rev": c.rev, "ends": list_day(cfg, &d.list, c.ends_at), "ends_at": c.ends_at, "open": c.state == crate::values::CallState::Open, "anchor": c.anchor}),
                             serde_json::to_value(&t)?,
                         )
                     }
@@ -400,7 +403,7 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 };
                 let v = serde_json::json!({
                     "name": d.name, "rev": d.rev, "list": d.list, "state": d.state,
-                    "stage": state.map(|s| s.stage()), "call": call, "tally": tally,
+                    "stage": state.stage(), "call": call, "tally": tally,
                     "tags": d.tags, "title": d.title, "intended_status": d.intended_status, "rfc": d.rfc,
                 });
                 serde_json::to_writer_pretty(&mut *out, &v)?;
@@ -411,13 +414,16 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                     "{} ({}): {}, stage {}",
                     d.name,
                     d.list,
-                    state.map_or(d.state.as_str(), |s| s.datatracker_name()),
-                    state.map_or(0, |s| s.stage())
+                    state.datatracker_name(),
+                    state.stage()
                 )?;
                 for (what, value) in [
                     ("title", (!d.title.is_empty()).then(|| d.title.clone())),
                     ("revision", d.rev.map(|r| format!("{r:02}"))),
-                    ("tags", (!d.tags.is_empty()).then(|| d.tags.join(", "))),
+                    (
+                        "tags",
+                        (!d.tags.is_empty()).then(|| tag_slugs(&d.tags).join(", ")),
+                    ),
                     ("intended status", d.intended_status.clone()),
                     ("RFC", d.rfc.map(|r| r.to_string())),
                 ] {
@@ -430,15 +436,7 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
         Command::Draft(DraftCmd::History { draft }) => {
             let d = one_draft(cfg, &draft)?;
             for e in open_store(cfg)?.events(&d.list, &d.name)? {
-                let from = e
-                    .from_state
-                    .as_deref()
-                    .and_then(crate::workflow::states::State::from_slug);
-                let to = crate::workflow::states::State::from_slug(&e.to_state);
-                let what = match to {
-                    Some(to) => crate::workflow::states::describe(from, to),
-                    None => e.to_state.clone(),
-                };
+                let what = crate::workflow::states::describe(e.from_state, e.to_state);
                 writeln!(
                     out,
                     "{}\t{}\t{}{}\t{}",
@@ -605,4 +603,8 @@ fn record_for_import(list: &ListConfig, hostname: &str, raw: Vec<u8>, now: i64) 
         .unwrap_or_else(|| message::derived_message_id(&raw, hostname));
     let date = p.date.filter(|&d| d > 0).unwrap_or(now);
     ArchiveRecord::from_parsed(list.address(), message_id, p, date, date, raw)
+}
+
+fn tag_slugs(tags: &[crate::values::Tag]) -> Vec<&'static str> {
+    tags.iter().map(|t| t.slug()).collect()
 }

@@ -157,7 +157,7 @@ pub fn list_mail_members(
 ) -> Vec<Action> {
     members
         .iter()
-        .filter(|mb| mb.delivery == "enabled")
+        .filter(|mb| mb.delivery == crate::values::Delivery::Enabled)
         .map(|mb| mb.address.as_str())
         .chain(extra.iter().map(String::as_str))
         .filter_map(|to| list_mail(site, list, now, Mail { to, ..m }).map(Action::Send))

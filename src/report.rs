@@ -15,6 +15,7 @@ use crate::clock::{Timestamp, ymd};
 use crate::config::{ListConfig, Lists, Site};
 use crate::notice;
 use crate::store::{CallRow, DraftEvent, DraftRow, OutboundJob, Store, StoreError};
+use crate::values::CallKind;
 use crate::workflow::states::{self, State};
 use crate::workflow::tally::Tally;
 
@@ -83,9 +84,9 @@ pub struct Change {
     pub draft: String,
     pub at: Timestamp,
     pub actor: String,
-    /// Slugs; `from` is absent for a draft new to the registry.
-    pub from: Option<String>,
-    pub to: String,
+    /// Serialized as slugs; `from` is absent for a draft new to the registry.
+    pub from: Option<State>,
+    pub to: State,
     /// A chair's forced move, outside the transition table.
     pub forced: bool,
     pub why: String,
@@ -96,8 +97,8 @@ pub struct Change {
 pub struct OpenCall {
     pub draft: String,
     pub rev: Option<i64>,
-    /// `adoption`, `wglc`, …
-    pub kind: String,
+    /// Serialized as `adoption`, `wglc`, …
+    pub kind: CallKind,
     pub opened_at: Timestamp,
     pub ends_at: Timestamp,
     /// The last day of the call, in the list's time zone.
@@ -118,7 +119,7 @@ pub struct OpenCall {
 pub struct Waiting {
     pub draft: String,
     pub rev: Option<i64>,
-    pub state: String,
+    pub state: State,
     /// When the draft last changed state (Unix seconds).
     pub since: Timestamp,
 }
@@ -181,9 +182,7 @@ pub fn build(since: Timestamp, until: Timestamp, inputs: Vec<GroupInput<'_>>) ->
             let mut waiting: Vec<Waiting> = input
                 .drafts
                 .into_iter()
-                .filter(|d| {
-                    State::from_slug(&d.state).is_some_and(|s| WAITING_ON_IESG.contains(&s))
-                })
+                .filter(|d| WAITING_ON_IESG.contains(&d.state))
                 .map(|d| Waiting {
                     draft: d.name,
                     rev: d.rev,
@@ -253,17 +252,9 @@ pub fn render_text(report: &Report) -> String {
             );
             // The Datatracker's sentence, split before "from" to keep lines short; its side
             // ("IETF WG" or "IESG") depends on the target state alone.
-            match State::from_slug(&c.to) {
-                Some(to) => {
-                    let _ = writeln!(s, "      {}", states::describe(None, to));
-                }
-                None => {
-                    let _ = writeln!(s, "      State changed to {}", c.to);
-                }
-            }
-            if let Some(from) = &c.from {
-                let from = State::from_slug(from).map_or(from.as_str(), |f| f.datatracker_name());
-                let _ = writeln!(s, "      from {from}");
+            let _ = writeln!(s, "      {}", states::describe(None, c.to));
+            if let Some(from) = c.from {
+                let _ = writeln!(s, "      from {}", from.datatracker_name());
             }
         }
         let _ = writeln!(s, "  Open calls:{}", none_if(g.calls.is_empty()));
@@ -271,7 +262,7 @@ pub fn render_text(report: &Report) -> String {
             let _ = writeln!(
                 s,
                 "    {}: {}, ends {}",
-                crate::workflow::calls::kind_title(&c.kind),
+                c.kind.title(),
                 with_rev(&c.draft, c.rev),
                 c.ends
             );
@@ -295,8 +286,7 @@ pub fn render_text(report: &Report) -> String {
         }
         let _ = writeln!(s, "  Waiting on the IESG:{}", none_if(g.waiting.is_empty()));
         for w in &g.waiting {
-            let state =
-                State::from_slug(&w.state).map_or(w.state.as_str(), |s| s.datatracker_name());
+            let state = w.state.datatracker_name();
             let _ = writeln!(
                 s,
                 "    {}: {state}, since {}",
@@ -483,8 +473,8 @@ mod tests {
             event: EventRow {
                 at,
                 actor: "chair@ietf.test".into(),
-                from_state: from.map(str::to_owned),
-                to_state: to.into(),
+                from_state: from.map(|s| s.parse().expect("a state")),
+                to_state: to.parse().expect("a state"),
                 why: String::new(),
                 message_id: "m@ietf.test".into(),
                 forced: false,
@@ -497,7 +487,7 @@ mod tests {
             list: "quic@ietf.test".into(),
             name: name.into(),
             rev: Some(rev),
-            state: state.into(),
+            state: state.parse().expect("a state"),
             updated_at: at,
             tags: Vec::new(),
             title: String::new(),
@@ -511,13 +501,13 @@ mod tests {
             id: 1,
             list: "quic@ietf.test".into(),
             draft: "draft-smith-quic-foo".into(),
-            kind: "adoption".into(),
+            kind: CallKind::Adoption,
             rev: Some(3),
             anchor: "a@ietf.test".into(),
             subject: "Call for adoption: draft-smith-quic-foo-03 (Ends 2026-12-12)".into(),
             opened_at: T0,
             ends_at: T0 + 14 * DAY,
-            state: "open".into(),
+            state: crate::values::CallState::Open,
             closed_at: None,
         };
         let tally = Tally {
@@ -684,11 +674,7 @@ tls (tls@ietf.test): nothing to report.
                 calls: vec![],
             }],
         );
-        let mut got: Vec<&str> = r.groups[0]
-            .waiting
-            .iter()
-            .map(|w| w.state.as_str())
-            .collect();
+        let mut got: Vec<&str> = r.groups[0].waiting.iter().map(|w| w.state.slug()).collect();
         got.sort_unstable();
         assert_eq!(got, ["approved", "iesg-eval", "ietf-lc", "submitted"]);
     }

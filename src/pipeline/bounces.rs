@@ -9,6 +9,7 @@ use crate::bounce::{self, Severity};
 use crate::clock::Timestamp;
 use crate::config::{ListConfig, Site};
 use crate::store::{Action, BounceState, Member};
+use crate::values::Delivery;
 
 use super::Context;
 
@@ -66,8 +67,8 @@ pub fn score(site: &Site, list: &ListConfig, member: &Member, now: Timestamp) ->
     set.bounce_score += 1;
     set.last_bounce_day = Some(day);
     let mut then = Vec::new();
-    if set.bounce_score >= site.bounces.threshold as i64 && set.delivery == "enabled" {
-        set.delivery = "disabled:bounces".into();
+    if set.bounce_score >= site.bounces.threshold as i64 && set.delivery == Delivery::Enabled {
+        set.delivery = Delivery::DisabledBounces;
         set.disabled_at = Some(now);
         set.warnings = 0;
         set.last_warning_at = Some(now);
@@ -122,7 +123,10 @@ pub fn score(site: &Site, list: &ListConfig, member: &Member, now: Timestamp) ->
 /// third.
 pub fn weekly(site: &Site, list: &ListConfig, members: &[Member], now: Timestamp) -> Vec<Action> {
     let mut actions = Vec::new();
-    for m in members.iter().filter(|m| m.delivery == "disabled:bounces") {
+    for m in members
+        .iter()
+        .filter(|m| m.delivery == Delivery::DisabledBounces)
+    {
         let last = m.last_warning_at.or(m.disabled_at).unwrap_or(now);
         if now - last < WEEK {
             continue;

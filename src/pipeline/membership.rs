@@ -13,6 +13,7 @@ use crate::commands::request::{self, Command, ListAddresses};
 use crate::config::{Roster, Subscription};
 use crate::notice;
 use crate::store::{Action, HoldRecord, OutboundJob, TokenRow};
+use crate::values::TokenPurpose;
 
 use super::Context;
 
@@ -193,7 +194,7 @@ impl Robot<'_, '_> {
                 } else if self.is_member(&target) {
                     self.fail(text, &format!("{target} is already a member"));
                 } else {
-                    self.confirm_request(text, &target, "subscribe")?;
+                    self.confirm_request(text, &target, TokenPurpose::Subscribe)?;
                 }
             }
             Command::Unsubscribe(target) => {
@@ -203,7 +204,7 @@ impl Robot<'_, '_> {
                 if !self.is_member(&target) {
                     self.fail(text, &format!("{target} is not a member"));
                 } else {
-                    self.confirm_request(text, &target, "unsubscribe")?;
+                    self.confirm_request(text, &target, TokenPurpose::Unsubscribe)?;
                 }
             }
             Command::Confirm(token) => self.confirm(text, &token, lookup)?,
@@ -212,7 +213,12 @@ impl Robot<'_, '_> {
     }
 
     /// Records a token and mails the confirmation request to the address concerned.
-    fn confirm_request(&mut self, text: &str, target: &str, action: &str) -> Result<(), String> {
+    fn confirm_request(
+        &mut self,
+        text: &str,
+        target: &str,
+        action: TokenPurpose,
+    ) -> Result<(), String> {
         let ctx = self.ctx;
         let token = crate::tokens::new_token().map_err(|e| format!("no random token: {e}"))?;
         let confirm = format!("{}-confirm+{token}@{}", ctx.list.name, ctx.list.domain);
@@ -222,7 +228,11 @@ impl Robot<'_, '_> {
              To confirm, reply to this message, keeping the subject, or send\n\n    confirm {token}\n\n\
              to {request}. If you did not ask for this, ignore this message and nothing will change.\n\
              The request expires on {expiry} (UTC).\n",
-            prep = if action == "subscribe" { "to" } else { "from" },
+            prep = if action == TokenPurpose::Subscribe {
+                "to"
+            } else {
+                "from"
+            },
             name = ctx.list.name,
             list = ctx.list.address(),
             request = request_address(ctx),
@@ -247,7 +257,7 @@ impl Robot<'_, '_> {
             token,
             list: ctx.list.address(),
             address: target.to_owned(),
-            action: action.to_owned(),
+            action,
             created_at: ctx.now,
             expires_at: expires,
             used_at: None,
@@ -281,7 +291,7 @@ impl Robot<'_, '_> {
             }
         };
         if row.used_at.is_some() {
-            let what = if row.action == "moderate" {
+            let what = if row.action == TokenPurpose::Moderate {
                 "that held post was already dealt with"
             } else {
                 "this confirmation token has already been used"
@@ -289,12 +299,15 @@ impl Robot<'_, '_> {
             self.fail(text, &format!("error: {what}"));
             return Ok(());
         }
-        if row.action == "moderate" {
+        if row.action == TokenPurpose::Moderate {
             return self.moderate(text, &row, lookup);
         }
         // Only membership tokens are confirmed here; another robot's token (a chair's commands)
         // sent to this address must not be mistaken for an unsubscription.
-        if row.action != "subscribe" && row.action != "unsubscribe" {
+        if !matches!(
+            row.action,
+            TokenPurpose::Subscribe | TokenPurpose::Unsubscribe
+        ) {
             self.fail(text, "error: unknown confirmation token");
             return Ok(());
         }
@@ -308,8 +321,8 @@ impl Robot<'_, '_> {
         }
         let (list, name) = (ctx.list.address(), &ctx.list.name);
         let mut then = Vec::new();
-        let result = match (row.action.as_str(), ctx.list.subscription) {
-            ("subscribe", Subscription::Moderate) => {
+        let result = match (row.action, ctx.list.subscription) {
+            (TokenPurpose::Subscribe, Subscription::Moderate) => {
                 then.push(Action::Inbox {
                     list: list.clone(),
                     kind: "subscribe-request".into(),
@@ -323,7 +336,7 @@ impl Robot<'_, '_> {
                     row.address
                 )
             }
-            ("subscribe", _) => {
+            (TokenPurpose::Subscribe, _) => {
                 then.push(Action::MemberAdd {
                     list: list.clone(),
                     address: row.address.clone(),

@@ -98,7 +98,7 @@ pub fn process(
         Kind::Confirm(t)
             if lookup
                 .token(&t.to_lowercase())?
-                .is_some_and(|r| r.action == "chair") =>
+                .is_some_and(|r| r.action == crate::values::TokenPurpose::Chair) =>
         {
             crate::workflow::commands::confirm(&ctx, t, lookup, deliver)?
         }
@@ -135,7 +135,7 @@ pub(crate) fn deliver(ctx: &Context<'_>) -> Vec<Action> {
         (handler.run)(ctx, &mut delivery);
     }
     tracing::info!(list = %ctx.list.address(), message_id = %ctx.message_id, queue_id = ctx.item.id,
-        sender = %ctx.sender, recipients = ctx.members.iter().filter(|m| m.delivery == "enabled").count(),
+        sender = %ctx.sender, recipients = ctx.members.iter().filter(|m| m.delivery == crate::values::Delivery::Enabled).count(),
         "post accepted");
     delivery.actions
 }

@@ -96,7 +96,7 @@ pub fn ask_moderators(ctx: &Context<'_>, reason: &str) -> Vec<Action> {
         token,
         list: list.address(),
         address: ctx.message_id.to_owned(),
-        action: "moderate".into(),
+        action: crate::values::TokenPurpose::Moderate,
         created_at: ctx.now,
         expires_at: ctx.now + ctx.site.holds.ttl as i64,
         used_at: None,

@@ -5,16 +5,17 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, StoreError};
 use crate::clock::Timestamp;
+use crate::values::{CallKind, CallState, Position, State, Tag};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DraftRow {
     pub list: String,
     pub name: String,
     pub rev: Option<i64>,
-    pub state: String,
+    pub state: State,
     pub updated_at: Timestamp,
-    /// Tags beside the state (`no-adopt`, `rev-wglc`), sorted.
-    pub tags: Vec<String>,
+    /// Tags beside the state (`no-adopt`, `rev-wglc`), sorted by slug.
+    pub tags: Vec<Tag>,
     /// A proposal's title (`propose "…"`); empty for drafts.
     pub title: String,
     /// From `pubreq … status ps|bcp|info|exp`.
@@ -33,7 +34,7 @@ fn draft_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRow> {
         rev: r.get(2)?,
         state: r.get(3)?,
         updated_at: r.get(4)?,
-        tags: tags.split_whitespace().map(str::to_owned).collect(),
+        tags: tags.split_whitespace().filter_map(Tag::from_slug).collect(),
         title: r.get(6)?,
         intended_status: r.get(7)?,
         rfc: r.get(8)?,
@@ -47,8 +48,8 @@ pub struct DraftMeta {
     pub draft: String,
     /// A new revision, announced on the list.
     pub rev: Option<i64>,
-    pub add_tags: Vec<String>,
-    pub remove_tags: Vec<String>,
+    pub add_tags: Vec<Tag>,
+    pub remove_tags: Vec<Tag>,
     pub title: Option<String>,
     pub intended_status: Option<String>,
     pub rfc: Option<i64>,
@@ -65,9 +66,9 @@ pub(crate) fn apply_meta(c: &Connection, m: &DraftMeta) -> rusqlite::Result<()> 
     let mut tags: std::collections::BTreeSet<String> =
         tags.split_whitespace().map(str::to_owned).collect();
     for t in &m.remove_tags {
-        tags.remove(t);
+        tags.remove(t.slug());
     }
-    tags.extend(m.add_tags.iter().cloned());
+    tags.extend(m.add_tags.iter().map(|t| t.slug().to_owned()));
     let tags = tags.into_iter().collect::<Vec<_>>().join(" ");
     c.prepare_cached(
         "UPDATE drafts SET tags = ?3, title = coalesce(?4, title),
@@ -148,8 +149,8 @@ pub struct ReviewRow {
 pub struct EventRow {
     pub at: Timestamp,
     pub actor: String,
-    pub from_state: Option<String>,
-    pub to_state: String,
+    pub from_state: Option<State>,
+    pub to_state: State,
     pub why: String,
     pub message_id: String,
     pub forced: bool,
@@ -161,8 +162,8 @@ pub struct DraftMove {
     pub list: String,
     pub draft: String,
     pub rev: Option<i64>,
-    pub from: Option<String>,
-    pub to: String,
+    pub from: Option<State>,
+    pub to: State,
     pub actor: String,
     pub why: String,
     pub message_id: String,
@@ -171,7 +172,7 @@ pub struct DraftMove {
 
 /// Applies a move if the draft is still where the command saw it; false otherwise.
 pub(crate) fn apply_move(c: &Connection, m: &DraftMove, now: Timestamp) -> rusqlite::Result<bool> {
-    let current: Option<String> = c
+    let current: Option<State> = c
         .prepare_cached("SELECT state FROM drafts WHERE list = ?1 AND name = ?2")?
         .query_row(params![m.list, m.draft], |r| r.get(0))
         .optional()?;
@@ -293,13 +294,13 @@ pub struct CallRow {
     pub id: i64,
     pub list: String,
     pub draft: String,
-    pub kind: String,
+    pub kind: CallKind,
     pub rev: Option<i64>,
     pub anchor: String,
     pub subject: String,
     pub opened_at: Timestamp,
     pub ends_at: Timestamp,
-    pub state: String,
+    pub state: CallState,
     pub closed_at: Option<Timestamp>,
 }
 
@@ -311,8 +312,7 @@ pub struct CallReply {
     pub person: String,
     pub name: String,
     pub date: Timestamp,
-    /// The position's snake_case name (`support`, `object`, …).
-    pub position: String,
+    pub position: Position,
     pub evidence: Option<String>,
     pub reason: Option<String>,
     /// Whether the sender was a member of the list when the reply was recorded.
@@ -435,7 +435,7 @@ impl Store {
         &self,
         call_id: i64,
         message_id: &str,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<Position>, StoreError> {
         self.read_blocking(|c| {
             c.query_row(
                 "SELECT position FROM call_replies WHERE call_id = ?1 AND message_id = ?2",

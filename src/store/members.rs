@@ -11,7 +11,7 @@ pub struct Member {
     pub address: String,
     pub name: String,
     /// `enabled`, `disabled:bounces` or `disabled:user`.
-    pub delivery: String,
+    pub delivery: crate::values::Delivery,
     pub bounce_score: i64,
     pub joined_at: Timestamp,
     /// The day (days since the epoch) of the last bounce that scored.

@@ -21,6 +21,7 @@ mod processed;
 mod queue;
 mod report;
 mod tokens;
+mod values;
 
 pub use archive::{ArchiveRecord, ArchivedMessage, ThreadSummary};
 pub use drafts::{

@@ -179,7 +179,7 @@ impl Action {
 pub struct BounceState {
     pub bounce_score: i64,
     pub last_bounce_day: Option<i64>,
-    pub delivery: String,
+    pub delivery: crate::values::Delivery,
     pub disabled_at: Option<Timestamp>,
     pub warnings: i64,
     pub last_warning_at: Option<Timestamp>,
@@ -190,7 +190,7 @@ impl BounceState {
         BounceState {
             bounce_score: m.bounce_score,
             last_bounce_day: m.last_bounce_day,
-            delivery: m.delivery.clone(),
+            delivery: m.delivery,
             disabled_at: m.disabled_at,
             warnings: m.warnings,
             last_warning_at: m.last_warning_at,

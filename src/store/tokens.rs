@@ -12,7 +12,7 @@ pub struct TokenRow {
     pub list: String,
     pub address: String,
     /// `subscribe` or `unsubscribe`.
-    pub action: String,
+    pub action: crate::values::TokenPurpose,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub used_at: Option<Timestamp>,

@@ -26,11 +26,6 @@ const DAY: i64 = 86_400;
 
 pub use crate::values::CallKind;
 
-/// The title of a stored call kind (see [`CallKind::title`]).
-pub fn kind_title(kind: &str) -> &'static str {
-    CallKind::of(kind).title()
-}
-
 /// What a call's announcement says about the draft.
 pub struct Called<'a> {
     pub draft: &'a str,
@@ -165,13 +160,13 @@ pub fn announce(
         id: 0,
         list: addr,
         draft: called.draft.to_owned(),
-        kind: kind.as_str().to_owned(),
+        kind,
         rev: Some(called.rev),
         anchor,
         subject,
         opened_at: now,
         ends_at,
-        state: "open".into(),
+        state: crate::values::CallState::Open,
         closed_at: None,
     };
     Some((actions, call))
@@ -311,7 +306,7 @@ pub fn tap(
             person: tally::identity(ctx.sender),
             name: ctx.parsed.from_name.clone(),
             date,
-            position: classified.position.as_str().to_owned(),
+            position: classified.position,
             evidence: classified.evidence,
             reason: classified.reason,
             member,
@@ -335,11 +330,6 @@ pub fn relative_position(own: Position, parent: Position) -> Position {
     }
 }
 
-/// A stored position; anything unknown reads as a comment (no stance).
-pub fn position_of(slug: &str) -> Position {
-    slug.parse().unwrap_or(Position::Comment)
-}
-
 /// The tally of a call from its recorded replies.
 pub fn tally_of(call: &CallRow, replies: &[CallReply]) -> Tally {
     let rs: Vec<Reply> = replies
@@ -350,7 +340,7 @@ pub fn tally_of(call: &CallRow, replies: &[CallReply]) -> Tally {
             date: r.date,
             message_id: r.message_id.clone(),
             classified: Classified {
-                position: position_of(&r.position),
+                position: r.position,
                 evidence: r.evidence.clone(),
                 reason: r.reason.clone(),
                 follows_parent: false,
@@ -390,7 +380,7 @@ pub fn close(
     members: &[Member],
     call: &CallRow,
     replies: &[CallReply],
-    draft_state: Option<&str>,
+    draft_state: Option<State>,
     actor: &str,
     now: Timestamp,
 ) -> Action {
@@ -398,7 +388,7 @@ pub fn close(
     let supporters = t.support.len() + t.support_if.len();
     let quorum = list.workflow.quorum as usize;
     let passed = supporters > t.object.len() && supporters >= quorum;
-    let kind = CallKind::of(&call.kind);
+    let kind = call.kind;
     let (from, forward, back) = match kind {
         CallKind::Wglc => (State::Wglc, State::Writeup, State::WgDoc),
         CallKind::IetfLc => (State::IetfLc, State::IesgEval, State::IesgEval),
@@ -452,7 +442,7 @@ pub fn close(
         tally::render_text(&t)
     );
     let mut then = Vec::new();
-    if let Some(to) = to.filter(|_| draft_state == Some(from.slug())) {
+    if let Some(to) = to.filter(|_| draft_state == Some(from)) {
         let tag = states::check(Some(from), to, Actor::Deadline, false)
             .ok()
             .and_then(|m| m.tag);
@@ -461,8 +451,8 @@ pub fn close(
                 list: list.address(),
                 draft: call.draft.clone(),
                 rev: call.rev,
-                from: Some(from.slug().to_owned()),
-                to: to.slug().to_owned(),
+                from: Some(from),
+                to,
                 actor: actor.to_owned(),
                 why: decision.clone(),
                 message_id: call.anchor.clone(),
@@ -473,7 +463,7 @@ pub fn close(
                     Action::DraftMeta(DraftMeta {
                         list: list.address(),
                         draft: call.draft.clone(),
-                        add_tags: vec![tag.slug().to_owned()],
+                        add_tags: vec![tag],
                         ..DraftMeta::default()
                     })
                 })
@@ -517,7 +507,7 @@ pub fn extend(
     let body = format!(
         "The {} of {} is extended by {actor}: it now ends {end} (end of day, {}), instead of {}.\n\
          Please reply to the announcement on {} if you have not yet said whether you support it, and why.\n",
-        CallKind::of(&call.kind).title().to_lowercase(),
+        call.kind.title().to_lowercase(),
         call.draft,
         list.workflow.time_zone,
         ends_ymd(list, call.ends_at),
@@ -536,7 +526,7 @@ pub fn extend(
             body: &format!(
                 "The {} of {} was not extended to {end}: it closed (or changed) before the extension\n\
                  could be recorded. Send `status {}` to see where it stands.\n",
-                CallKind::of(&call.kind).title().to_lowercase(),
+                call.kind.title().to_lowercase(),
                 call.draft,
                 call.draft,
             ),
@@ -571,7 +561,7 @@ pub fn remind(
     let body = format!(
         "The {} of {} ends {} (end of day, {}). If you have not yet said whether you support it, and why,\n\
          please reply to the announcement on {}.\n",
-        CallKind::of(&call.kind).title().to_lowercase(),
+        call.kind.title().to_lowercase(),
         call.draft,
         ends_ymd(list, call.ends_at),
         list.workflow.time_zone,

@@ -78,8 +78,7 @@ impl Lookup for Store {
         call_id: i64,
         message_id: &str,
     ) -> Result<Option<Position>, LookupError> {
-        Ok(Store::reply_position(self, call_id, message_id)?
-            .map(|slug| super::calls::position_of(&slug)))
+        Ok(Store::reply_position(self, call_id, message_id)?)
     }
     fn last_assigned(&self, list: &str) -> Result<Vec<(String, i64)>, LookupError> {
         Ok(Store::last_assigned(self, list)?)

@@ -14,21 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A reply's stance on the called draft. The serde names are the tally's JSON keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Position {
-    Support,
-    /// Support on a stated condition (`+1 if …`, `I support, provided that …`).
-    SupportIf,
-    Object,
-    NoObjection,
-    Neutral,
-    /// Technical text, a question or procedure: no stance. Never erases an earlier position.
-    Comment,
-    /// Auto-replies and bounces: not a reply at all.
-    Ignore,
-}
+pub use crate::values::Position;
 
 /// The classifier's verdict on one message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,54 +30,6 @@ pub struct Classified {
     /// position (the daemon, from the thread) takes it, or inverts it for a `-1 to …`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub follows_parent: bool,
-}
-
-impl Position {
-    pub const ALL: [Position; 7] = [
-        Position::Support,
-        Position::SupportIf,
-        Position::Object,
-        Position::NoObjection,
-        Position::Neutral,
-        Position::Comment,
-        Position::Ignore,
-    ];
-
-    /// As stored and as the JSON keys name it (the serde names): `support_if`, `no_objection`, …
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Position::Support => "support",
-            Position::SupportIf => "support_if",
-            Position::Object => "object",
-            Position::NoObjection => "no_objection",
-            Position::Neutral => "neutral",
-            Position::Comment => "comment",
-            Position::Ignore => "ignore",
-        }
-    }
-
-    /// How the tally names the position in prose.
-    pub fn name(self) -> &'static str {
-        match self {
-            Position::Support => "support",
-            Position::SupportIf => "support with conditions",
-            Position::Object => "objection",
-            Position::NoObjection => "no objection",
-            Position::Neutral => "neutral",
-            Position::Comment => "comment",
-            Position::Ignore => "ignored",
-        }
-    }
-}
-
-impl std::str::FromStr for Position {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Position, String> {
-        Position::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| format!("'{s}' is not a position"))
-    }
 }
 
 impl Classified {

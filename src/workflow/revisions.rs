@@ -74,7 +74,7 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
     // `draft-<author>-<wg>-<topic>` or `draft-<author>-<topic>`, exactly.
     let with_wg = format!("{}-{topic}", ctx.list.name);
     let Some(old) = drafts.iter().find(|d| {
-        d.state == State::Adopted.slug()
+        d.state == State::Adopted
             && d.name
                 .strip_prefix("draft-")
                 .and_then(|r| r.split_once('-'))
@@ -91,8 +91,8 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
             list: list.clone(),
             draft: old.name.clone(),
             rev: old.rev,
-            from: Some(old.state.clone()),
-            to: State::WgDoc.slug().into(),
+            from: Some(old.state),
+            to: State::WgDoc,
             actor: "revision".into(),
             why: format!("replaced by {name}; {why}"),
             message_id: ctx.message_id.to_owned(),
@@ -104,7 +104,7 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
                 draft: name.clone(),
                 rev: Some(0),
                 from: None,
-                to: State::WgDoc.slug().into(),
+                to: State::WgDoc,
                 actor: "revision".into(),
                 why: format!("replaces {}; {why}", old.name),
                 message_id: ctx.message_id.to_owned(),
@@ -158,8 +158,8 @@ pub fn review_in(ctx: &Context<'_>, open: &[ReviewRow]) -> Vec<Action> {
                 list: list.clone(),
                 draft: row.draft.clone(),
                 rev: None,
-                from: Some(State::WgReview.slug().into()),
-                to: State::WgDoc.slug().into(),
+                from: Some(State::WgReview),
+                to: State::WgDoc,
                 actor: "reviews".into(),
                 why: "all reviews are in".into(),
                 message_id: ctx.message_id.to_owned(),

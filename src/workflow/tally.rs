@@ -170,18 +170,6 @@ pub fn tally(replies: &[Reply], deadline: Option<i64>) -> Tally {
     out
 }
 
-// `BTreeMap<Position, _>` needs an order; declaration order is as good as any.
-impl PartialOrd for Position {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Position {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (*self as u8).cmp(&(*other as u8))
-    }
-}
-
 /// The subject a reply shares with its call: without `Re:`/`Fwd:`/`AW:` and `[list]`/`[VOTE]`
 /// prefixes, without a trailing `(Ends …)`, lower-cased with whitespace collapsed (folded
 /// subjects come back with doubled spaces).

@@ -250,7 +250,7 @@ fn a_scratch_view_sees_its_own_actions_and_commits_none() {
         token: "scratchtoken".into(),
         list: "wg@example.org".into(),
         address: "chair@example.org".into(),
-        action: "chair".into(),
+        action: wgmail::values::TokenPurpose::Chair,
         created_at: 1,
         expires_at: 100,
         used_at: None,

@@ -880,13 +880,13 @@ async fn call_guards_let_exactly_one_of_racing_changes_win() {
         id: 0,
         list: "quic@ietf.test".into(),
         draft: "draft-x-quic".into(),
-        kind: "adoption".into(),
+        kind: wgmail::values::CallKind::Adoption,
         rev: Some(1),
         anchor: "a@t".into(),
         subject: "Call for adoption: draft-x-quic-01 (Ends 2026-12-12)".into(),
         opened_at: 0,
         ends_at: 1_000,
-        state: "open".into(),
+        state: wgmail::values::CallState::Open,
         closed_at: None,
     };
     let job = |to: &str| {

@@ -11,7 +11,7 @@ pub fn run(ctx: &Context<'_>, d: &mut Delivery) {
     let rcpts: Vec<String> = ctx
         .members
         .iter()
-        .filter(|m| m.delivery == "enabled")
+        .filter(|m| m.delivery == crate::values::Delivery::Enabled)
         .map(|m| m.address.clone())
         .collect();
     let outbound = &ctx.site.outbound;

@@ -2,6 +2,7 @@
 //! announcement, closing it with its result, extending it.
 
 use crate::store::{Action, CallRow};
+use crate::values::CallState;
 
 use super::super::calls::{self, CallKind, Called};
 use super::super::error::Error;
@@ -14,7 +15,7 @@ fn open_call_of(env: &Env<'_>, name: &str, kind: CallKind) -> Result<Option<Call
     Ok(env
         .lookup
         .latest_call(&env.list(), name)?
-        .filter(|c| c.state == "open" && c.kind == kind.as_str()))
+        .filter(|c| c.state == CallState::Open && c.kind == kind))
 }
 
 /// `… start DRAFT-NN [ends …]`: the draft moves to the call's state and the call is announced.
@@ -48,10 +49,11 @@ pub(super) fn start(
         CallKind::Adoption => (7 * i64::from(ctx.list.workflow.adoption_weeks), 1),
         // RFC 6410 / the IESG's habit: 14 days for a WG document, 28 for one no WG adopted.
         CallKind::IetfLc => {
-            let adopted =
-                env.lookup.events(&list, &entry.name)?.iter().any(|e| {
-                    e.to_state == State::Adopted.slug() || e.to_state == State::WgDoc.slug()
-                });
+            let adopted = env
+                .lookup
+                .events(&list, &entry.name)?
+                .iter()
+                .any(|e| e.to_state == State::Adopted || e.to_state == State::WgDoc);
             let min = if adopted { 14 } else { 28 };
             (min, min)
         }
@@ -86,9 +88,7 @@ pub(super) fn start(
         CallKind::IetfLc => None,
     };
     if let Some(tag) = cleared {
-        then.push(meta(&list, &entry.name, |m| {
-            m.remove_tags = vec![tag.slug().into()]
-        }));
+        then.push(meta(&list, &entry.name, |m| m.remove_tags = vec![tag]));
     }
     then.push(Action::CallOpen(call));
     then.extend(announce);
@@ -114,7 +114,7 @@ pub(super) fn close(env: &Env<'_>, kind: CallKind, draft: &str) -> Result<Step, 
         ctx.members,
         &call,
         &replies,
-        entry.current.as_ref().map(|d| d.state.as_str()),
+        entry.current.as_ref().map(|d| d.state),
         env.actor,
         ctx.now,
     );

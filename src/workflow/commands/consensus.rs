@@ -36,7 +36,10 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         (Some(State::Cfa), true) => State::Adopted,
         (Some(State::Cfa), false) => State::Candidate,
         _ => {
-            let state = entry.current.map(|d| d.state).unwrap_or_default();
+            let state = entry
+                .current
+                .map(|d| d.state.slug().to_owned())
+                .unwrap_or_default();
             return Err(Error::NoConsensus {
                 name: entry.name,
                 state,

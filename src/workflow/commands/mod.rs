@@ -18,6 +18,7 @@
 use crate::context::{Context, LookupError};
 use crate::notice::{Mail, list_mail, list_mail_members};
 use crate::store::{Action, DraftMeta, DraftMove, DraftRow, TokenRow};
+use crate::values::TokenPurpose;
 
 use super::Deliver;
 use super::error::Error;
@@ -87,11 +88,12 @@ fn refusal(ctx: &Context<'_>, row: &Row, sender: &str) -> Option<Error> {
         Who::Iesg => ctx.site.iesg.is_member(sender),
         Who::Member => ctx.list.is_chair(sender) || ctx.is_member(sender),
     };
-    (!ok).then(|| match row.who {
+    let why = match row.who {
         Who::Iesg => Error::NotIesg,
         Who::Member => Error::NotMember { list },
         Who::Anyone | Who::Chair | Who::ChairOrIesg => Error::NotChair { list },
-    })
+    };
+    (!ok).then_some(why)
 }
 
 fn chairs_address(ctx: &Context<'_>) -> String {
@@ -201,7 +203,7 @@ fn ask_confirmation(
             token: token.clone(),
             list: ctx.list.address(),
             address: chair.clone(),
-            action: "chair".into(),
+            action: TokenPurpose::Chair,
             created_at: ctx.now,
             expires_at: ctx.now + ctx.site.tokens.ttl as i64,
             used_at: None,
@@ -231,7 +233,9 @@ fn ask_confirmation(
 fn token_problem(ctx: &Context<'_>, row: Option<&TokenRow>) -> Option<Error> {
     match row {
         None => Some(Error::UnknownToken),
-        Some(r) if r.list != ctx.list.address() || r.action != "chair" => Some(Error::UnknownToken),
+        Some(r) if r.list != ctx.list.address() || r.action != TokenPurpose::Chair => {
+            Some(Error::UnknownToken)
+        }
         Some(r) if r.used_at.is_some() => Some(Error::AlreadyConfirmed),
         Some(r) if r.expires_at <= ctx.now => Some(Error::Expired),
         Some(r) if !r.address.eq_ignore_ascii_case(ctx.sender) => Some(Error::NotTheSender),
@@ -360,9 +364,7 @@ impl Entry {
     }
 
     pub fn state(&self) -> Option<State> {
-        self.current
-            .as_ref()
-            .and_then(|d| State::from_slug(&d.state))
+        self.current.as_ref().map(|d| d.state)
     }
 
     /// The revision the command named, else the one recorded.
@@ -416,7 +418,7 @@ impl Entry {
             draft: self.name,
             rev,
             from: self.current.map(|d| d.state),
-            to: mv.to.slug().to_owned(),
+            to: mv.to,
             actor: env.actor.to_owned(),
             why,
             message_id: env.message_id.to_owned(),
@@ -432,7 +434,7 @@ fn tag_action(list: &str, draft: &str, tag: states::Tag) -> Action {
     Action::DraftMeta(DraftMeta {
         list: list.to_owned(),
         draft: draft.to_owned(),
-        add_tags: vec![tag.slug().to_owned()],
+        add_tags: vec![tag],
         ..DraftMeta::default()
     })
 }

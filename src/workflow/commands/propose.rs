@@ -37,7 +37,7 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         draft: name.clone(),
         rev: None,
         from: None,
-        to: State::Proposal.slug().into(),
+        to: State::Proposal,
         actor: actor.to_owned(),
         why: title.to_owned(),
         message_id: env.message_id.to_owned(),

@@ -1,12 +1,13 @@
 //! The read-only commands, answered at once to anyone: `status`, `tally`, `history`
 //! (`help` is the table's own, in `table.rs`).
 
-use super::super::calls::{self, CallKind};
+use super::super::calls;
 use super::super::error::Error;
 use super::super::grammar::{ChairCommand, IntendedStatus};
 use super::super::states::{self, State};
 use super::Env;
 use crate::store::DraftRow;
+use crate::values::CallState;
 
 /// The entry a read-only command names, as stored.
 fn entry(env: &Env<'_>, draft: &str) -> Result<(String, DraftRow), Error> {
@@ -25,19 +26,23 @@ pub(super) fn status(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error>
         unreachable!("the table routes only status here")
     };
     let (name, d) = entry(env, draft)?;
-    let state = State::from_slug(&d.state);
     let mut out = format!(
         "{name}: {} (stage {})",
-        state
-            .map(|s| s.datatracker_name())
-            .unwrap_or(d.state.as_str()),
-        state.map(|s| s.stage()).unwrap_or(0)
+        d.state.datatracker_name(),
+        d.state.stage()
     );
     if !d.title.is_empty() {
         out.push_str(&format!("; title \"{}\"", d.title));
     }
     if !d.tags.is_empty() {
-        out.push_str(&format!("; tags {}", d.tags.join(", ")));
+        out.push_str(&format!(
+            "; tags {}",
+            d.tags
+                .iter()
+                .map(|t| t.slug())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     if let Some(s) = d
         .intended_status
@@ -62,7 +67,7 @@ pub(super) fn history(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error
         out.push_str(&format!(
             "\n  {} {} → {} by {}{}",
             crate::clock::ymd(e.at),
-            e.from_state.as_deref().unwrap_or("(new)"),
+            e.from_state.map_or("(new)", State::slug),
             e.to_state,
             e.actor,
             if e.forced { " (forced)" } else { "" }
@@ -83,8 +88,8 @@ pub(super) fn tally(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error> 
     Ok(format!(
         "{}: {} call, {} {}\n{}",
         name,
-        CallKind::of(&call.kind).word(),
-        if call.state == "open" {
+        call.kind.word(),
+        if call.state == CallState::Open {
             "ends"
         } else {
             "ended"

@@ -1,7 +1,4 @@
-//! The typed values the store keeps as text and every layer reads: call kinds (more to come as
-//! they move here). Each is an enum with `as_str` and `FromStr`, which are the only places its
-//! spelling appears. They sit below the store so that rows can carry them without the store
-//! importing the workflow.
+//! Call kinds and whether a call is open.
 
 /// The three kinds of call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,11 +18,6 @@ impl CallKind {
             CallKind::Wglc => "wglc",
             CallKind::IetfLc => "ietf-lc",
         }
-    }
-
-    /// A stored kind; anything unknown reads as an adoption call, as it always has.
-    pub fn of(stored: &str) -> CallKind {
-        stored.parse().unwrap_or(CallKind::Adoption)
     }
 
     /// "Call for adoption", "WG Last Call", "IETF Last Call".
@@ -60,5 +52,38 @@ impl std::str::FromStr for CallKind {
             .into_iter()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| format!("'{s}' is not a call kind"))
+    }
+}
+
+/// Whether a call still takes replies as on time. Stored as `open` / `closed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallState {
+    Open,
+    Closed,
+}
+
+impl CallState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallState::Open => "open",
+            CallState::Closed => "closed",
+        }
+    }
+}
+
+impl std::fmt::Display for CallState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for CallState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<CallState, String> {
+        match s {
+            "open" => Ok(CallState::Open),
+            "closed" => Ok(CallState::Closed),
+            _ => Err(format!("'{s}' is not a call state")),
+        }
     }
 }
