@@ -38,6 +38,8 @@ mod review;
 mod sequential;
 mod state;
 pub mod table;
+#[cfg(test)]
+mod tests;
 mod wglc;
 
 pub use review::pick_reviewers;
