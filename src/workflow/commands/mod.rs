@@ -38,6 +38,8 @@ mod read;
 mod review;
 mod state;
 pub mod table;
+#[cfg(test)]
+mod tests;
 mod wglc;
 
 pub use review::pick_reviewers;

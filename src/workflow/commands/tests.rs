@@ -1,0 +1,1715 @@
+//! Table tests of the command layer against the pure [`handle`] and [`confirm`], with an in-memory
+//! [`Lookup`]: every row of [`COMMANDS`] × who sends it (authorised or not) × a move the transition
+//! table allows or refuses. The end-to-end tests (`tests/it/chairs.rs`, `tests/it/workflow.rs`)
+//! run the same commands through the daemon and the store.
+//!
+//! The matrix is driven by the table: a row without a [`Case`] fails
+//! `every_row_has_a_case_and_every_case_a_row`, and every matrix test looks its case up by the
+//! row's name. Store rows are built only by the small constructors under "Store rows" (and read
+//! through the accessors beside them), so a change of a row's field types touches those alone.
+
+use std::path::Path;
+
+use crate::clock::Timestamp;
+use crate::config::{ListConfig, Site};
+use crate::context::{Context, LookupError, Tokens};
+use crate::message::ParsedMessage;
+use crate::store::{
+    Action, CallReply, CallRow, DraftMove, DraftRow, EventRow, Member, OutboundJob, QueueItem,
+    ReviewRow, TokenRow,
+};
+
+use super::super::grammar;
+use super::super::lookup::Lookup;
+use super::super::positions::Position;
+use super::table::{COMMANDS, Row, Run, Who};
+use super::{confirm, handle};
+
+// ---------------------------------------------------------------------------------------------
+// The world the commands run in.
+
+/// 2026-11-28 15:38:15 UTC.
+const NOW: Timestamp = 1_795_880_295;
+const DAY: i64 = 86_400;
+
+const LIST: &str = "wg@example.org";
+const CHAIRS_ADDRESS: &str = "wg-chairs@example.org";
+const DRAFT: &str = "draft-ietf-wg-widgets";
+
+/// The personas: a chair of the list (not a member), an IESG member (neither chair nor member),
+/// a member, and someone who is none of these.
+const CHAIR: &str = "chair@example.org";
+const IESG: &str = "ad@ietf.test";
+const MEMBER: &str = "alice@example.org";
+const OUTSIDER: &str = "mallory@example.net";
+const PERSONAS: [&str; 4] = [CHAIR, IESG, MEMBER, OUTSIDER];
+
+const ANNOUNCE_LIST: &str = "ietf-announce@ietf.test";
+const REVIEWERS: [&str; 2] = ["r1@example.org", "r2@example.org"];
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+/// The Message-ID of the mail that carried the commands a token keeps.
+const COMMAND_ID: &str = "commands-1@example.org";
+/// The Message-ID of the mail a test sends now.
+const MAIL_ID: &str = "mail-1@example.org";
+
+/// The open call of a setup that has one: it ends 2026-12-01.
+const CALL_ID: i64 = 7;
+const CALL_ENDS: Timestamp = NOW + 3 * DAY;
+/// End of day 2026-12-12 UTC: a call opened now with the default two weeks.
+const TWO_WEEKS: Timestamp = 1_797_119_999;
+/// End of day 2026-12-26 UTC: an IETF last call on a document no WG adopted (28 days).
+const FOUR_WEEKS: Timestamp = 1_798_329_599;
+/// End of day 2026-12-20 UTC, where the extend commands move the call.
+const EXTENDED_TO: Timestamp = 1_797_811_199;
+
+// ---------------------------------------------------------------------------------------------
+// Store rows: one constructor per row type, and the few accessors that read a field whose type
+// may change. Nothing else in this file builds a row or reads those fields.
+
+fn draft(name: &str, state: &str) -> DraftRow {
+    DraftRow {
+        list: LIST.into(),
+        name: name.into(),
+        rev: None,
+        state: state.into(),
+        updated_at: NOW - DAY,
+        tags: Vec::new(),
+        title: String::new(),
+        intended_status: None,
+        rfc: None,
+    }
+}
+
+fn call(draft: &str, kind: &str, state: &str) -> CallRow {
+    CallRow {
+        id: CALL_ID,
+        list: LIST.into(),
+        draft: draft.into(),
+        kind: kind.into(),
+        rev: Some(2),
+        anchor: "call-7@example.org".into(),
+        subject: format!("Call on {draft}-02 (Ends 2026-12-01)"),
+        opened_at: NOW - 11 * DAY,
+        ends_at: CALL_ENDS,
+        state: state.into(),
+        closed_at: None,
+    }
+}
+
+fn event(to_state: &str) -> EventRow {
+    EventRow {
+        at: NOW - DAY,
+        actor: CHAIR.into(),
+        from_state: None,
+        to_state: to_state.into(),
+        why: String::new(),
+        message_id: "earlier@example.org".into(),
+        forced: false,
+    }
+}
+
+fn token_row(token: &str, address: &str, action: &str) -> TokenRow {
+    TokenRow {
+        token: token.into(),
+        list: LIST.into(),
+        address: address.into(),
+        action: action.into(),
+        created_at: NOW - 60,
+        expires_at: NOW + 3600,
+        used_at: None,
+    }
+}
+
+fn member(address: &str) -> Member {
+    Member {
+        address: address.into(),
+        name: String::new(),
+        delivery: "enabled".into(),
+        bounce_score: 0,
+        joined_at: NOW - 100 * DAY,
+        last_bounce_day: None,
+        disabled_at: None,
+        warnings: 0,
+        last_warning_at: None,
+    }
+}
+
+/// A move's ends, as slugs.
+fn move_ends(m: &DraftMove) -> (Option<String>, String) {
+    (m.from.clone(), m.to.clone())
+}
+
+fn call_is_open(c: &CallRow) -> bool {
+    c.state == "open"
+}
+
+fn call_kind(c: &CallRow) -> String {
+    c.kind.clone()
+}
+
+fn token_action(t: &TokenRow) -> String {
+    t.action.clone()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fake lookup.
+
+/// The store as the commands read it, in memory.
+#[derive(Default)]
+struct Fake {
+    drafts: Vec<DraftRow>,
+    /// (draft, event)
+    events: Vec<(String, EventRow)>,
+    calls: Vec<CallRow>,
+    replies: Vec<CallReply>,
+    tokens: Vec<TokenRow>,
+    /// token → (subject, body, Message-ID)
+    pending: Vec<(String, (String, String, String))>,
+    proposals: i64,
+    assigned: Vec<(String, i64)>,
+    reviews: Vec<ReviewRow>,
+    positions: Vec<(i64, String, Position)>,
+}
+
+impl Fake {
+    /// The commands `body` kept under [`TOKEN`] for `address`.
+    fn with_pending(mut self, address: &str, body: &str) -> Fake {
+        self.tokens.push(token_row(TOKEN, address, "chair"));
+        self.pending.push((
+            TOKEN.into(),
+            ("commands".into(), body.into(), COMMAND_ID.into()),
+        ));
+        self
+    }
+}
+
+impl Tokens for Fake {
+    fn token(&self, token: &str) -> Result<Option<TokenRow>, LookupError> {
+        Ok(self.tokens.iter().find(|t| t.token == token).cloned())
+    }
+}
+
+impl Lookup for Fake {
+    fn draft(&self, list: &str, name: &str) -> Result<Option<DraftRow>, LookupError> {
+        Ok(self
+            .drafts
+            .iter()
+            .find(|d| d.list == list && d.name == name)
+            .cloned())
+    }
+    fn events(&self, list: &str, name: &str) -> Result<Vec<EventRow>, LookupError> {
+        Ok(if list == LIST {
+            let of = self.events.iter().filter(|(d, _)| d == name);
+            of.map(|(_, e)| e.clone()).collect()
+        } else {
+            Vec::new()
+        })
+    }
+    fn pending(&self, token: &str) -> Result<Option<(String, String, String)>, LookupError> {
+        Ok(self
+            .pending
+            .iter()
+            .find(|(t, _)| t == token)
+            .map(|(_, p)| p.clone()))
+    }
+    fn open_calls(&self, list: &str) -> Result<Vec<CallRow>, LookupError> {
+        Ok(self
+            .calls
+            .iter()
+            .filter(|c| c.list == list && call_is_open(c))
+            .cloned()
+            .collect())
+    }
+    fn latest_call(&self, list: &str, draft: &str) -> Result<Option<CallRow>, LookupError> {
+        Ok(self
+            .calls
+            .iter()
+            .filter(|c| c.list == list && c.draft == draft)
+            .max_by_key(|c| c.id)
+            .cloned())
+    }
+    fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, LookupError> {
+        Ok(self
+            .replies
+            .iter()
+            .filter(|r| r.call_id == call_id)
+            .cloned()
+            .collect())
+    }
+    fn answerable_calls(&self, list: &str, _now: i64) -> Result<Vec<CallRow>, LookupError> {
+        self.open_calls(list)
+    }
+    fn reply_position(
+        &self,
+        call_id: i64,
+        message_id: &str,
+    ) -> Result<Option<Position>, LookupError> {
+        Ok(self
+            .positions
+            .iter()
+            .find(|(c, m, _)| *c == call_id && m == message_id)
+            .map(|(_, _, p)| *p))
+    }
+    fn last_assigned(&self, _list: &str) -> Result<Vec<(String, i64)>, LookupError> {
+        Ok(self.assigned.clone())
+    }
+    fn proposal_count(&self, _list: &str) -> Result<i64, LookupError> {
+        Ok(self.proposals)
+    }
+    fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, LookupError> {
+        Ok(self
+            .drafts
+            .iter()
+            .filter(|d| d.list == list)
+            .cloned()
+            .collect())
+    }
+    fn open_reviews(&self, _list: &str) -> Result<Vec<ReviewRow>, LookupError> {
+        Ok(self.reviews.clone())
+    }
+}
+
+/// Where [`DRAFT`] stands before a command: its state (`None`: the registry does not know it)
+/// and the kind of its open call, if it has one.
+#[derive(Debug, Clone, Copy)]
+struct Setup {
+    state: Option<&'static str>,
+    call: Option<&'static str>,
+}
+
+const UNKNOWN: Setup = Setup {
+    state: None,
+    call: None,
+};
+
+const fn at(state: &'static str) -> Setup {
+    Setup {
+        state: Some(state),
+        call: None,
+    }
+}
+
+const fn in_call(state: &'static str, kind: &'static str) -> Setup {
+    Setup {
+        state: Some(state),
+        call: Some(kind),
+    }
+}
+
+impl Setup {
+    fn lookup(self) -> Fake {
+        let mut fake = Fake::default();
+        if let Some(state) = self.state {
+            fake.drafts.push(draft(DRAFT, state));
+            fake.events.push((DRAFT.into(), event(state)));
+        }
+        if let Some(kind) = self.call {
+            fake.calls.push(call(DRAFT, kind, "open"));
+        }
+        fake
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail in, mail out.
+
+/// Stands in for the posting handlers: what the workflow posts to the list as the list comes
+/// back as one marker action naming the post's subject and Message-ID.
+fn deliver(ctx: &Context<'_>) -> Vec<Action> {
+    vec![Action::Inbox {
+        list: ctx.list.address(),
+        kind: DELIVERED.into(),
+        detail: ctx.parsed.subject.clone(),
+        mail_from: ctx.sender.to_owned(),
+        message_id: ctx.message_id.to_owned(),
+        raw: Vec::new(),
+    }]
+}
+
+const DELIVERED: &str = "delivered by the test";
+
+/// A site and a list: who chairs it, who is on the IESG, who is a member.
+struct Fixture {
+    site: Site,
+    list: ListConfig,
+    members: Vec<Member>,
+}
+
+fn fixture_with(chairs: &[&str], iesg: &[&str], members: &[&str]) -> Fixture {
+    let quoted = |a: &[&str]| {
+        a.iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let text = format!(
+        "name = \"wg\"\ndomain = \"example.org\"\nowners = [\"owner@example.org\"]\n\
+         chairs = [{}]\nreviewers = [{}]\n",
+        quoted(chairs),
+        quoted(&REVIEWERS),
+    );
+    let list = crate::config::parse_list(Path::new("wg.toml"), &text).expect("valid list");
+    let mut site = Site::default();
+    site.iesg.members = iesg.iter().map(|s| s.to_string()).collect();
+    site.iesg.announce_list = Some(ANNOUNCE_LIST.into());
+    Fixture {
+        site,
+        list,
+        members: members.iter().map(|a| member(a)).collect(),
+    }
+}
+
+fn fixture() -> Fixture {
+    fixture_with(&[CHAIR], &[IESG], &[MEMBER, "bob@example.org"])
+}
+
+/// One message to `wg-chairs@`, as the pipeline hands it over.
+struct Incoming {
+    item: QueueItem,
+    parsed: ParsedMessage,
+    message_id: String,
+    sender: String,
+}
+
+fn mail(from: &str, body: &str) -> Incoming {
+    let raw = format!(
+        "From: {from}\r\nTo: {CHAIRS_ADDRESS}\r\nSubject: commands\r\nMessage-ID: <{MAIL_ID}>\r\n\r\n{}\r\n",
+        body.replace('\n', "\r\n")
+    );
+    let parsed = crate::message::parse(raw.as_bytes());
+    Incoming {
+        item: QueueItem {
+            id: 1,
+            received_at: NOW,
+            mail_from: from.into(),
+            rcpt_to: vec![CHAIRS_ADDRESS.into()],
+            peer: "test".into(),
+            raw: raw.into_bytes(),
+        },
+        message_id: parsed.message_id.clone().expect("a Message-ID"),
+        sender: parsed.from_addr.clone(),
+        parsed,
+    }
+}
+
+impl Fixture {
+    fn ctx<'a>(&'a self, m: &'a Incoming) -> Context<'a> {
+        Context {
+            site: &self.site,
+            list: &self.list,
+            item: &m.item,
+            parsed: &m.parsed,
+            message_id: &m.message_id,
+            sender: &m.sender,
+            members: &self.members,
+            now: NOW,
+        }
+    }
+
+    /// `body` from `from` to `wg-chairs@`, through [`handle`].
+    fn handle(&self, fake: &Fake, from: &str, body: &str) -> Vec<Action> {
+        let m = mail(from, body);
+        handle(&self.ctx(&m), fake, deliver).expect("the fake never fails")
+    }
+
+    /// `from` confirms [`TOKEN`], through [`confirm`].
+    fn confirm(&self, fake: &Fake, from: &str) -> Vec<Action> {
+        let m = mail(from, &format!("confirm {TOKEN}"));
+        confirm(&self.ctx(&m), TOKEN, fake, deliver).expect("the fake never fails")
+    }
+}
+
+/// Every action, with those nested under conditions (`then`, `otherwise`), depth first.
+fn all(actions: &[Action]) -> Vec<&Action> {
+    let mut out = Vec::new();
+    for a in actions {
+        out.push(a);
+        match a {
+            Action::Guarded {
+                then, otherwise, ..
+            }
+            | Action::CallExtend {
+                then, otherwise, ..
+            } => {
+                out.extend(all(then));
+                out.extend(all(otherwise));
+            }
+            Action::DraftMove { then, .. }
+            | Action::CallClose { then, .. }
+            | Action::CallRemind { then, .. }
+            | Action::Hold { then, .. }
+            | Action::HoldDelete { then, .. }
+            | Action::ReviewDone { then, .. } => out.extend(all(then)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// An action that changes the registry or its calls.
+fn changes_something(a: &Action) -> bool {
+    matches!(
+        a,
+        Action::DraftMove { .. }
+            | Action::DraftMeta(_)
+            | Action::CallOpen(_)
+            | Action::CallClose { .. }
+            | Action::CallExtend { .. }
+            | Action::ReviewAssign { .. }
+            | Action::TokenCreate(_)
+            | Action::PendingCommand { .. }
+    )
+}
+
+/// Every mail job among the actions (replies, sends, posts).
+fn jobs<'a>(actions: &[&'a Action]) -> Vec<&'a OutboundJob> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Send(job) | Action::Reply { job, .. } => Some(job),
+            Action::Post { delivery, .. } => Some(delivery),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A job's Subject and its body decoded as text.
+fn read_job(job: &OutboundJob) -> (String, String) {
+    let parsed = crate::message::parse(&job.body);
+    (parsed.subject, parsed.body_text.replace("\r\n", "\n"))
+}
+
+/// The job's recipients, over all its envelopes.
+fn recipients(job: &OutboundJob) -> Vec<String> {
+    job.envelopes
+        .iter()
+        .flat_map(|(_, r)| r.iter().cloned())
+        .collect()
+}
+
+/// Subjects of the mail among the actions that goes to `to`.
+fn subjects_to(actions: &[&Action], to: &str) -> Vec<String> {
+    jobs(actions)
+        .into_iter()
+        .filter(|j| recipients(j).iter().any(|r| r == to))
+        .map(|j| read_job(j).0)
+        .collect()
+}
+
+/// The result mail among the actions: exactly one, to `to`; its body.
+fn result_text(actions: &[Action], to: &str) -> String {
+    let flat = all(actions);
+    let results: Vec<(String, String, Vec<String>)> = jobs(&flat)
+        .into_iter()
+        .map(|j| {
+            let (subject, body) = read_job(j);
+            (subject, body, recipients(j))
+        })
+        .filter(|(s, _, _)| s == &format!("Results of your commands to {CHAIRS_ADDRESS}"))
+        .collect();
+    assert_eq!(results.len(), 1, "one result mail in {actions:#?}");
+    let (_, body, rcpts) = results.into_iter().next().unwrap();
+    assert_eq!(rcpts, [to.to_owned()], "the result goes to the sender");
+    body
+}
+
+/// Subjects of what was posted to the list through [`deliver`], with their Message-IDs.
+fn delivered(actions: &[&Action]) -> Vec<(String, String)> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Inbox {
+                kind,
+                detail,
+                message_id,
+                ..
+            } if kind == DELIVERED => Some((detail.clone(), message_id.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who may send what, as the spec says it (independent of `refusal`).
+
+fn may_send(who: Who, sender: &str) -> bool {
+    match who {
+        Who::Anyone => true,
+        Who::Chair => sender == CHAIR,
+        Who::ChairOrIesg => sender == CHAIR || sender == IESG,
+        Who::Iesg => sender == IESG,
+        Who::Member => sender == CHAIR || sender == MEMBER,
+    }
+}
+
+/// Who sends a command in the confirm tests.
+fn sender_for(who: Who) -> &'static str {
+    match who {
+        Who::Chair | Who::ChairOrIesg => CHAIR,
+        Who::Iesg => IESG,
+        Who::Member => MEMBER,
+        Who::Anyone => OUTSIDER,
+    }
+}
+
+/// The exact refusal an unauthorised sender reads (error.rs).
+fn refusal_text(who: Who) -> &'static str {
+    match who {
+        Who::Chair | Who::ChairOrIesg | Who::Anyone => {
+            "only the chairs of wg@example.org may send this command"
+        }
+        Who::Iesg => "only IESG members (the site's [iesg] members) may send this command",
+        Who::Member => "only members of wg@example.org may propose work",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cases: one per row of the command table.
+
+/// What the confirmed command yields first (the step its run function returned), or, for a
+/// read-only command, that it answers.
+enum Expect {
+    /// A `DraftMove` of `draft` between these states; `then` checks what follows the move.
+    Move {
+        draft: &'static str,
+        from: Option<&'static str>,
+        to: &'static str,
+        then: fn(&[Action]),
+    },
+    /// A `CallClose` of the open call that moves the draft between these states.
+    Close {
+        from: &'static str,
+        to: &'static str,
+    },
+    /// A `CallExtend` of the open call to [`EXTENDED_TO`].
+    Extend,
+    /// An answer (read-only commands).
+    Answer,
+}
+
+/// How the command is refused: from a setup where the move (or the command) is not allowed, with
+/// the exact error text; or why no setup can refuse it.
+enum Refused {
+    In(Setup, &'static str),
+    Never(&'static str),
+}
+
+struct Case {
+    name: &'static str,
+    /// The command as a chair writes it (a `consensus` with its reason on the next line).
+    line: &'static str,
+    who: Who,
+    /// A setup where the command runs.
+    allowed: Setup,
+    /// The line the result mail (or the answer) gives after the command's echo.
+    ok: &'static str,
+    step: Expect,
+    refused: Refused,
+}
+
+impl Case {
+    /// The command line as the result mail echoes it.
+    fn echo(&self) -> &'static str {
+        self.line.lines().next().unwrap_or_default()
+    }
+}
+
+fn cases() -> Vec<Case> {
+    use Expect::{Answer, Close, Extend, Move};
+    use Refused::{In, Never};
+    vec![
+        Case {
+            name: "propose",
+            line: "propose \"Better widgets\"",
+            who: Who::Member,
+            allowed: UNKNOWN,
+            ok: "ok: IETF WG state changed to Proposal; registered as proposal-1",
+            step: Move {
+                draft: "proposal-1",
+                from: None,
+                to: "proposal",
+                then: proposal_told_to_chairs,
+            },
+            refused: Never("a proposal is always new: (new) → proposal is open to every member"),
+        },
+        Case {
+            name: "candidate",
+            line: "candidate draft-ietf-wg-widgets",
+            who: Who::Chair,
+            allowed: UNKNOWN,
+            ok: "ok: IETF WG state changed to Candidate for WG Adoption",
+            step: Move {
+                draft: DRAFT,
+                from: None,
+                to: "candidate",
+                then: nothing_follows,
+            },
+            refused: In(
+                at("wg-doc"),
+                "cannot move from wg-doc to candidate; allowed next states: wg-review, wglc, writeup, parked, dead, held",
+            ),
+        },
+        Case {
+            name: "adoption start",
+            line: "adoption start draft-ietf-wg-widgets-00",
+            who: Who::Chair,
+            allowed: at("candidate"),
+            ok: "ok: IETF WG state changed to Call For Adoption By WG Issued from Candidate for WG Adoption; announced to the list: Call for adoption: draft-ietf-wg-widgets-00 (Ends 2026-12-12)",
+            step: Move {
+                draft: DRAFT,
+                from: Some("candidate"),
+                to: "cfa",
+                then: adoption_call_opened,
+            },
+            refused: In(
+                at("wg-doc"),
+                "cannot move from wg-doc to cfa; allowed next states: wg-review, wglc, writeup, parked, dead, held",
+            ),
+        },
+        Case {
+            name: "adoption close",
+            line: "adoption close draft-ietf-wg-widgets",
+            who: Who::Chair,
+            allowed: in_call("cfa", "adoption"),
+            ok: "ok: the adoption call on draft-ietf-wg-widgets is closed; the result goes to the list",
+            // No replies: the call did not pass, and the draft goes back to candidate.
+            step: Close {
+                from: "cfa",
+                to: "candidate",
+            },
+            refused: In(
+                at("candidate"),
+                "draft-ietf-wg-widgets has no open adoption call",
+            ),
+        },
+        Case {
+            name: "adoption extend",
+            line: "adoption extend draft-ietf-wg-widgets to 2026-12-20",
+            who: Who::Chair,
+            allowed: in_call("cfa", "adoption"),
+            ok: "ok: the adoption call on draft-ietf-wg-widgets now ends 2026-12-20; the list is told",
+            step: Extend,
+            refused: In(
+                at("candidate"),
+                "draft-ietf-wg-widgets has no open adoption call",
+            ),
+        },
+        Case {
+            name: "review start",
+            line: "review start draft-ietf-wg-widgets reviewers 2",
+            who: Who::Chair,
+            allowed: at("wg-doc"),
+            ok: "ok: IETF WG state changed to Awaiting Reviews from WG Document; reviewers: r1@example.org, r2@example.org",
+            step: Move {
+                draft: DRAFT,
+                from: Some("wg-doc"),
+                to: "wg-review",
+                then: review_round_posted,
+            },
+            refused: In(
+                at("candidate"),
+                "cannot move from candidate to wg-review; allowed next states: cfa",
+            ),
+        },
+        Case {
+            name: "wglc start",
+            line: "wglc start draft-ietf-wg-widgets-03",
+            who: Who::Chair,
+            allowed: at("wg-doc"),
+            ok: "ok: IETF WG state changed to In WG Last Call from WG Document; announced to the list: WG Last Call: draft-ietf-wg-widgets-03 (Ends 2026-12-12)",
+            step: Move {
+                draft: DRAFT,
+                from: Some("wg-doc"),
+                to: "wglc",
+                then: wglc_opened,
+            },
+            refused: In(
+                at("candidate"),
+                "cannot move from candidate to wglc; allowed next states: cfa",
+            ),
+        },
+        Case {
+            name: "wglc close",
+            line: "wglc close draft-ietf-wg-widgets",
+            who: Who::Chair,
+            allowed: in_call("wglc", "wglc"),
+            ok: "ok: the WG last call on draft-ietf-wg-widgets is closed; the result goes to the list",
+            step: Close {
+                from: "wglc",
+                to: "wg-doc",
+            },
+            refused: In(
+                at("wg-doc"),
+                "draft-ietf-wg-widgets has no open WG last call",
+            ),
+        },
+        Case {
+            name: "wglc extend",
+            line: "wglc extend draft-ietf-wg-widgets to 2026-12-20",
+            who: Who::Chair,
+            allowed: in_call("wglc", "wglc"),
+            ok: "ok: the WG last call on draft-ietf-wg-widgets now ends 2026-12-20; the list is told",
+            step: Extend,
+            refused: In(
+                at("wg-doc"),
+                "draft-ietf-wg-widgets has no open WG last call",
+            ),
+        },
+        Case {
+            name: "consensus",
+            line: "consensus draft-ietf-wg-widgets reached\nNo objection survived the last call.",
+            who: Who::Chair,
+            allowed: at("chair-goahead"),
+            ok: "ok: IETF WG state changed to WG Consensus: Waiting for Write-Up from Waiting for WG Chair Go-Ahead; announced to the list",
+            step: Move {
+                draft: DRAFT,
+                from: Some("chair-goahead"),
+                to: "writeup",
+                then: consensus_told_to_list,
+            },
+            refused: In(
+                at("wg-doc"),
+                "draft-ietf-wg-widgets is in wg-doc, where there is no consensus to call",
+            ),
+        },
+        Case {
+            name: "state",
+            line: "state draft-ietf-wg-widgets parked",
+            who: Who::ChairOrIesg,
+            allowed: at("wg-doc"),
+            ok: "ok: IETF WG state changed to Parked WG Document from WG Document",
+            step: Move {
+                draft: DRAFT,
+                from: Some("wg-doc"),
+                to: "parked",
+                then: nothing_follows,
+            },
+            refused: In(
+                at("candidate"),
+                "cannot move from candidate to parked; allowed next states: cfa",
+            ),
+        },
+        Case {
+            name: "pubreq",
+            line: "pubreq draft-ietf-wg-widgets status ps",
+            who: Who::Chair,
+            allowed: at("writeup"),
+            ok: "ok: IETF WG state changed to Submitted to IESG for Publication from WG Consensus: Waiting for Write-Up",
+            step: Move {
+                draft: DRAFT,
+                from: Some("writeup"),
+                to: "submitted",
+                then: publication_requested,
+            },
+            refused: In(
+                at("wg-doc"),
+                "cannot move from wg-doc to submitted; allowed next states: wg-review, wglc, writeup, parked, dead, held",
+            ),
+        },
+        Case {
+            name: "ietf-lc start",
+            line: "ietf-lc start draft-ietf-wg-widgets-05",
+            who: Who::Iesg,
+            allowed: at("submitted"),
+            ok: "ok: IESG state changed to In Last Call from Submitted to IESG for Publication; announced to the list: Last Call: <draft-ietf-wg-widgets-05.txt> (draft-ietf-wg-widgets) to Proposed Standard",
+            step: Move {
+                draft: DRAFT,
+                from: Some("submitted"),
+                to: "ietf-lc",
+                then: ietf_lc_opened,
+            },
+            refused: In(
+                at("writeup"),
+                "cannot move from writeup to ietf-lc; allowed next states: none",
+            ),
+        },
+        Case {
+            name: "ietf-lc close",
+            line: "ietf-lc close draft-ietf-wg-widgets",
+            who: Who::Iesg,
+            allowed: in_call("ietf-lc", "ietf-lc"),
+            ok: "ok: the IETF last call on draft-ietf-wg-widgets is closed; the result goes to the list",
+            step: Close {
+                from: "ietf-lc",
+                to: "iesg-eval",
+            },
+            refused: In(
+                at("submitted"),
+                "draft-ietf-wg-widgets has no open IETF last call",
+            ),
+        },
+        Case {
+            name: "ietf-lc extend",
+            line: "ietf-lc extend draft-ietf-wg-widgets to 2026-12-20",
+            who: Who::Iesg,
+            allowed: in_call("ietf-lc", "ietf-lc"),
+            ok: "ok: the IETF last call on draft-ietf-wg-widgets now ends 2026-12-20; the list is told",
+            step: Extend,
+            refused: In(
+                at("submitted"),
+                "draft-ietf-wg-widgets has no open IETF last call",
+            ),
+        },
+        Case {
+            name: "approve",
+            line: "approve draft-ietf-wg-widgets",
+            who: Who::Iesg,
+            allowed: at("iesg-eval"),
+            ok: "ok: IESG state changed to Approved-announcement sent from IESG Evaluation",
+            step: Move {
+                draft: DRAFT,
+                from: Some("iesg-eval"),
+                to: "approved",
+                then: approval_announced,
+            },
+            refused: In(
+                at("submitted"),
+                "cannot move from submitted to approved; allowed next states: ietf-lc, wg-doc",
+            ),
+        },
+        Case {
+            name: "published",
+            line: "published draft-ietf-wg-widgets rfc 9999",
+            who: Who::Iesg,
+            allowed: at("approved"),
+            ok: "ok: IESG state changed to RFC Ed Queue from Approved-announcement sent\nok: IESG state changed to RFC Published from RFC Ed Queue",
+            step: Move {
+                draft: DRAFT,
+                from: Some("approved"),
+                to: "rfc-ed-queue",
+                then: published_through_the_queue,
+            },
+            refused: In(
+                at("iesg-eval"),
+                "cannot move from iesg-eval to rfc-ed-queue; allowed next states: approved, wg-doc",
+            ),
+        },
+        Case {
+            name: "status",
+            line: "status draft-ietf-wg-widgets",
+            who: Who::Anyone,
+            allowed: at("wg-doc"),
+            ok: "draft-ietf-wg-widgets: WG Document (stage 2)",
+            step: Answer,
+            refused: In(
+                UNKNOWN,
+                "draft-ietf-wg-widgets is not a draft of wg@example.org",
+            ),
+        },
+        Case {
+            name: "tally",
+            line: "tally draft-ietf-wg-widgets",
+            who: Who::Anyone,
+            allowed: in_call("wglc", "wglc"),
+            ok: "draft-ietf-wg-widgets: WG last call, ends 2026-12-01",
+            step: Answer,
+            refused: In(
+                UNKNOWN,
+                "draft-ietf-wg-widgets is not a draft of wg@example.org",
+            ),
+        },
+        Case {
+            name: "history",
+            line: "history draft-ietf-wg-widgets",
+            who: Who::Anyone,
+            allowed: at("wg-doc"),
+            ok: "draft-ietf-wg-widgets: wg-doc\n  2026-11-27 (new) → wg-doc by chair@example.org",
+            step: Answer,
+            refused: In(
+                UNKNOWN,
+                "draft-ietf-wg-widgets is not a draft of wg@example.org",
+            ),
+        },
+        Case {
+            name: "help",
+            line: "help",
+            who: Who::Anyone,
+            allowed: UNKNOWN,
+            ok: "Commands, one per line (stop at \"end\"):\n  propose \"TITLE\"",
+            step: Answer,
+            refused: Never("help names no draft"),
+        },
+    ]
+}
+
+fn case_for(row: &Row) -> Case {
+    cases()
+        .into_iter()
+        .find(|c| c.name == row.name)
+        .unwrap_or_else(|| {
+            panic!(
+                "no test case for the command `{}`: add one to cases()",
+                row.name
+            )
+        })
+}
+
+// What follows a move, per command.
+
+fn nothing_follows(then: &[Action]) {
+    assert!(then.is_empty(), "{then:#?}");
+}
+
+fn proposal_told_to_chairs(then: &[Action]) {
+    let meta = then.iter().find_map(|a| match a {
+        Action::DraftMeta(m) => Some(m),
+        _ => None,
+    });
+    let meta = meta.expect("the proposal's title is recorded");
+    assert_eq!(meta.draft, "proposal-1");
+    assert_eq!(meta.title.as_deref(), Some("Better widgets"));
+    let flat = all(then);
+    assert_eq!(subjects_to(&flat, CHAIR), ["Proposal: Better widgets"]);
+    assert!(
+        subjects_to(&flat, MEMBER).is_empty(),
+        "a member's proposal goes to the chairs, not the list"
+    );
+}
+
+/// A call opened: the tag the last call of its kind left is cleared, the call row is opened
+/// with its deadline, and its announcement is posted to the list as the call's anchor.
+fn call_opened(then: &[Action], kind: &str, rev: i64, ends_at: Timestamp, subject: &str) {
+    let call = then.iter().find_map(|a| match a {
+        Action::CallOpen(c) => Some(c),
+        _ => None,
+    });
+    let call = call.expect("a call opens");
+    assert_eq!(
+        (call.draft.as_str(), call_kind(call), call.rev, call.ends_at),
+        (DRAFT, kind.to_owned(), Some(rev), ends_at)
+    );
+    assert!(call_is_open(call));
+    assert_eq!(call.subject, subject);
+    let flat = all(then);
+    let posted = delivered(&flat);
+    assert_eq!(posted, [(subject.to_owned(), call.anchor.clone())]);
+}
+
+fn tag_removed(then: &[Action], tag: &str) {
+    assert!(
+        then.iter().any(|a| matches!(a, Action::DraftMeta(m)
+            if m.draft == DRAFT && m.remove_tags == [tag.to_owned()])),
+        "{tag} is cleared: {then:#?}"
+    );
+}
+
+fn adoption_call_opened(then: &[Action]) {
+    let subject = "Call for adoption: draft-ietf-wg-widgets-00 (Ends 2026-12-12)";
+    call_opened(then, "adoption", 0, TWO_WEEKS, subject);
+    tag_removed(then, "no-adopt");
+}
+
+fn wglc_opened(then: &[Action]) {
+    let subject = "WG Last Call: draft-ietf-wg-widgets-03 (Ends 2026-12-12)";
+    call_opened(then, "wglc", 3, TWO_WEEKS, subject);
+    tag_removed(then, "rev-wglc");
+}
+
+fn ietf_lc_opened(then: &[Action]) {
+    let subject =
+        "Last Call: <draft-ietf-wg-widgets-05.txt> (draft-ietf-wg-widgets) to Proposed Standard";
+    // Never adopted by a WG (its only event is `submitted`): 28 days.
+    call_opened(then, "ietf-lc", 5, FOUR_WEEKS, subject);
+    assert!(
+        !then.iter().any(|a| matches!(a, Action::DraftMeta(_))),
+        "an IETF last call clears no tag"
+    );
+    assert_eq!(subjects_to(&all(then), ANNOUNCE_LIST), [subject]);
+}
+
+fn review_round_posted(then: &[Action]) {
+    let assign = then.iter().find_map(|a| match a {
+        Action::ReviewAssign {
+            draft, reviewers, ..
+        } => Some((draft, reviewers)),
+        _ => None,
+    });
+    let (draft, reviewers) = assign.expect("reviewers are assigned");
+    assert_eq!(draft, DRAFT);
+    assert_eq!(reviewers, &REVIEWERS);
+    let flat = all(then);
+    let posted = delivered(&flat);
+    assert_eq!(posted.len(), 1);
+    assert_eq!(posted[0].0, "Review round: draft-ietf-wg-widgets");
+    // Neither reviewer is a member: both get their own copy.
+    for r in REVIEWERS {
+        assert_eq!(
+            subjects_to(&flat, r),
+            ["Review round: draft-ietf-wg-widgets"]
+        );
+    }
+}
+
+fn consensus_told_to_list(then: &[Action]) {
+    let flat = all(then);
+    for m in [MEMBER, "bob@example.org"] {
+        assert_eq!(
+            subjects_to(&flat, m),
+            ["Consensus on draft-ietf-wg-widgets: reached"]
+        );
+    }
+    let body = jobs(&flat).iter().map(|j| read_job(j).1).next().unwrap();
+    assert!(
+        body.contains("Reason:\nNo objection survived the last call."),
+        "{body}"
+    );
+}
+
+fn publication_requested(then: &[Action]) {
+    assert!(
+        then.iter().any(|a| matches!(a, Action::DraftMeta(m)
+            if m.draft == DRAFT && m.intended_status.as_deref() == Some("ps"))),
+        "the intended status is recorded: {then:#?}"
+    );
+    assert_eq!(
+        subjects_to(&all(then), IESG),
+        ["Publication requested: draft-ietf-wg-widgets as Proposed Standard"]
+    );
+}
+
+fn approval_announced(then: &[Action]) {
+    let subject =
+        "Protocol Action: 'draft-ietf-wg-widgets' to Proposed Standard (draft-ietf-wg-widgets.txt)";
+    let flat = all(then);
+    assert_eq!(subjects_to(&flat, ANNOUNCE_LIST), [subject]);
+    assert_eq!(subjects_to(&flat, MEMBER), [subject]);
+}
+
+fn published_through_the_queue(then: &[Action]) {
+    let [Action::DraftMove { m, then: inner }] = then else {
+        panic!("one move on, to published: {then:#?}");
+    };
+    assert_eq!(
+        move_ends(m),
+        (Some("rfc-ed-queue".into()), "published".into())
+    );
+    assert!(
+        inner
+            .iter()
+            .any(|a| matches!(a, Action::DraftMeta(d) if d.rfc == Some(9999))),
+        "the RFC number is recorded: {inner:#?}"
+    );
+    let flat = all(inner);
+    let subject = "RFC 9999 on draft-ietf-wg-widgets";
+    assert_eq!(subjects_to(&flat, ANNOUNCE_LIST), [subject]);
+    assert_eq!(subjects_to(&flat, MEMBER), [subject]);
+}
+
+/// The one `Guarded` a confirmation returns, for [`TOKEN`]: what it runs.
+fn guarded(actions: &[Action]) -> &[Action] {
+    let [
+        Action::Guarded {
+            token,
+            then,
+            otherwise,
+        },
+    ] = actions
+    else {
+        panic!("one guarded action: {actions:#?}");
+    };
+    assert_eq!(token, TOKEN);
+    assert!(otherwise.is_empty());
+    then
+}
+
+/// Checks the step the confirmed command returned (the first action it runs).
+fn check_step(case: &Case, sender: &str, then: &[Action]) {
+    let step = then.first().expect("a step");
+    match case.step {
+        Expect::Move {
+            draft,
+            from,
+            to,
+            then: check_then,
+        } => {
+            let Action::DraftMove { m, then: follows } = step else {
+                panic!("{}: a move, not {step:#?}", case.name);
+            };
+            assert_eq!(m.draft, draft, "{}", case.name);
+            assert_eq!(
+                move_ends(m),
+                (from.map(str::to_owned), to.to_owned()),
+                "{}",
+                case.name
+            );
+            assert_eq!(m.list, LIST);
+            assert_eq!(m.actor, sender, "{}: the confirmer acts", case.name);
+            assert_eq!(m.message_id, COMMAND_ID, "{}", case.name);
+            assert!(!m.forced, "{}", case.name);
+            check_then(follows);
+        }
+        Expect::Close { from, to } => {
+            let Action::CallClose {
+                id,
+                expect_ends_at,
+                then: follows,
+            } = step
+            else {
+                panic!("{}: a close, not {step:#?}", case.name);
+            };
+            assert_eq!(
+                (*id, *expect_ends_at),
+                (CALL_ID, CALL_ENDS),
+                "{}",
+                case.name
+            );
+            let moves: Vec<_> = follows
+                .iter()
+                .filter_map(|a| match a {
+                    Action::DraftMove { m, .. } => Some(move_ends(m)),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                moves,
+                [(Some(from.to_owned()), to.to_owned())],
+                "{}",
+                case.name
+            );
+            let flat = all(follows);
+            assert!(
+                subjects_to(&flat, MEMBER)
+                    .iter()
+                    .any(|s| s.starts_with("Result: ")),
+                "{}: the result goes to the list",
+                case.name
+            );
+        }
+        Expect::Extend => {
+            let Action::CallExtend {
+                id,
+                expect_ends_at,
+                ends_at,
+                then: follows,
+                otherwise,
+            } = step
+            else {
+                panic!("{}: an extension, not {step:#?}", case.name);
+            };
+            assert_eq!(
+                (*id, *expect_ends_at, *ends_at),
+                (CALL_ID, CALL_ENDS, EXTENDED_TO),
+                "{}",
+                case.name
+            );
+            assert!(
+                subjects_to(&all(follows), MEMBER)
+                    .iter()
+                    .any(|s| s.starts_with("Extended: ")),
+                "{}: the list is told",
+                case.name
+            );
+            assert_eq!(subjects_to(&all(otherwise), sender).len(), 1);
+        }
+        Expect::Answer => unreachable!("read-only commands are not confirmed"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests.
+
+#[test]
+fn every_row_has_a_case_and_every_case_a_row() {
+    for row in COMMANDS {
+        let case = case_for(row);
+        assert_eq!(case.who, row.who, "{}: who may send it", row.name);
+        let lines = grammar::parse("", case.line);
+        assert_eq!(lines.len(), 1, "{}: one command", row.name);
+        let cmd = lines[0].result.as_ref().expect("the sample parses");
+        assert_eq!(cmd.name(), row.name);
+        assert_eq!(lines[0].text, case.echo());
+        assert_eq!(
+            matches!(case.step, Expect::Answer),
+            !row.changes(),
+            "{}: read-only commands answer, the others step",
+            row.name
+        );
+    }
+    for case in cases() {
+        assert!(
+            COMMANDS.iter().any(|r| r.name == case.name),
+            "a case for `{}`, which the table no longer has",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn authorised_senders_get_a_confirmation_request_or_the_answer() {
+    let fx = fixture();
+    let mut checked = 0;
+    for row in COMMANDS {
+        let case = case_for(row);
+        for sender in PERSONAS.into_iter().filter(|p| may_send(row.who, p)) {
+            let what = format!("{} from {sender}", row.name);
+            let fake = case.allowed.lookup();
+            let actions = fx.handle(&fake, sender, case.line);
+            let text = result_text(&actions, sender);
+            let flat = all(&actions);
+            assert!(
+                !flat.iter().any(|a| matches!(a, Action::DraftMove { .. })),
+                "{what}: nothing moves before the confirmation"
+            );
+            match row.run {
+                Run::Changes(_) => {
+                    let tokens: Vec<&TokenRow> = flat
+                        .iter()
+                        .filter_map(|a| match a {
+                            Action::TokenCreate(t) => Some(t),
+                            _ => None,
+                        })
+                        .collect();
+                    let [t] = tokens[..] else {
+                        panic!("{what}: one token, not {tokens:#?}");
+                    };
+                    assert_eq!(
+                        (t.list.as_str(), t.address.as_str(), token_action(t)),
+                        (LIST, sender, "chair".to_owned()),
+                        "{what}"
+                    );
+                    assert_eq!(t.expires_at, NOW + fx.site.tokens.ttl as i64);
+                    assert!(t.used_at.is_none());
+                    let kept = flat.iter().find_map(|a| match a {
+                        Action::PendingCommand {
+                            token,
+                            body,
+                            message_id,
+                            ..
+                        } => Some((token, body, message_id)),
+                        _ => None,
+                    });
+                    let (token, body, message_id) = kept.expect("the commands are kept");
+                    assert_eq!(token, &t.token, "{what}");
+                    let body = body.replace("\r\n", "\n");
+                    assert!(body.contains(case.line), "{what}: {body}");
+                    assert_eq!(message_id, MAIL_ID);
+                    let wanted = format!(
+                        "> {}\npending confirmation (reply to wg-confirm+{}@example.org from {sender})",
+                        case.echo(),
+                        t.token
+                    );
+                    assert!(text.contains(&wanted), "{what}: {text}");
+                    assert_eq!(
+                        subjects_to(&flat, sender),
+                        [
+                            format!("confirm {}", t.token),
+                            format!("Results of your commands to {CHAIRS_ADDRESS}")
+                        ],
+                        "{what}: the confirmation goes to the sender only"
+                    );
+                }
+                Run::Reads(_) => {
+                    assert!(
+                        !flat.iter().any(|a| changes_something(a)),
+                        "{what}: reading changes nothing"
+                    );
+                    let wanted = format!("> {}\n{}", case.echo(), case.ok);
+                    assert!(text.contains(&wanted), "{what}: {text}");
+                }
+            }
+            assert!(!text.contains("error:"), "{what}: {text}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= COMMANDS.len());
+}
+
+#[test]
+fn unauthorised_senders_are_refused_and_nothing_changes() {
+    let fx = fixture();
+    for row in COMMANDS {
+        let case = case_for(row);
+        let refused: Vec<&str> = PERSONAS
+            .into_iter()
+            .filter(|p| !may_send(row.who, p))
+            .collect();
+        // Every command someone may not send is tried by everyone who may not.
+        assert_eq!(refused.is_empty(), row.who == Who::Anyone, "{}", row.name);
+        for sender in refused {
+            let what = format!("{} from {sender}", row.name);
+            let actions = fx.handle(&case.allowed.lookup(), sender, case.line);
+            let flat = all(&actions);
+            assert!(
+                !flat.iter().any(|a| changes_something(a)),
+                "{what}: no token, no move: {actions:#?}"
+            );
+            let text = result_text(&actions, sender);
+            let wanted = format!("> {}\nerror: {}", case.echo(), refusal_text(row.who));
+            assert!(text.contains(&wanted), "{what}: {text}");
+            assert!(!text.contains("pending confirmation"), "{what}: {text}");
+        }
+    }
+}
+
+#[test]
+fn confirmed_allowed_commands_yield_their_step() {
+    let fx = fixture();
+    for row in COMMANDS.iter().filter(|r| r.changes()) {
+        let case = case_for(row);
+        let sender = sender_for(row.who);
+        let fake = case.allowed.lookup().with_pending(sender, case.line);
+        let actions = fx.confirm(&fake, sender);
+        let then = guarded(&actions);
+        check_step(&case, sender, then);
+        let text = result_text(&actions, sender);
+        let wanted = format!("> {}\n{}", case.echo(), case.ok);
+        assert!(text.contains(&wanted), "{}: {text}", row.name);
+        assert!(!text.contains("error:"), "{}: {text}", row.name);
+    }
+}
+
+#[test]
+fn refused_moves_yield_the_refusal_and_no_change() {
+    let fx = fixture();
+    let mut never = Vec::new();
+    for row in COMMANDS {
+        let case = case_for(row);
+        let (setup, why) = match case.refused {
+            Refused::In(setup, why) => (setup, why),
+            Refused::Never(reason) => {
+                assert!(!reason.is_empty(), "{}: say why", row.name);
+                never.push(row.name);
+                continue;
+            }
+        };
+        let sender = sender_for(row.who);
+        let actions = match row.run {
+            Run::Changes(_) => {
+                let fake = setup.lookup().with_pending(sender, case.line);
+                let actions = fx.confirm(&fake, sender);
+                // The token is still used up: the commands ran, one was refused.
+                guarded(&actions);
+                actions
+            }
+            Run::Reads(_) => fx.handle(&setup.lookup(), sender, case.line),
+        };
+        let flat = all(&actions);
+        assert!(
+            !flat.iter().any(|a| changes_something(a)),
+            "{}: a refused move changes nothing: {actions:#?}",
+            row.name
+        );
+        assert!(
+            delivered(&flat).is_empty(),
+            "{}: nothing is posted",
+            row.name
+        );
+        let text = result_text(&actions, sender);
+        let wanted = format!("> {}\nerror: {why}", case.echo());
+        assert!(text.contains(&wanted), "{}: {text}", row.name);
+    }
+    assert_eq!(never, ["propose", "help"], "only these cannot be refused");
+}
+
+#[test]
+fn a_confirmation_checks_authority_again() {
+    // A chair or IESG member removed from the config between the command and its confirmation
+    // (or a token kept for someone who was never one) runs nothing.
+    let fx = fixture();
+    for row in COMMANDS.iter().filter(|r| r.changes()) {
+        let case = case_for(row);
+        for sender in PERSONAS.into_iter().filter(|p| !may_send(row.who, p)) {
+            let what = format!("{} confirmed by {sender}", row.name);
+            let fake = case.allowed.lookup().with_pending(sender, case.line);
+            let actions = fx.confirm(&fake, sender);
+            let then = guarded(&actions);
+            assert!(
+                !all(then).iter().any(|a| changes_something(a)),
+                "{what}: {then:#?}"
+            );
+            let text = result_text(&actions, sender);
+            let wanted = format!("> {}\nerror: {}", case.echo(), refusal_text(row.who));
+            assert!(text.contains(&wanted), "{what}: {text}");
+        }
+    }
+}
+
+#[test]
+fn an_iesg_member_moves_a_draft_by_the_iesg_rows_only() {
+    let fx = fixture();
+    // Returning a document to the WG is the IESG's move.
+    let line = "state draft-ietf-wg-widgets wg-doc reason \"needs work\"";
+    let fake = at("submitted").lookup().with_pending(IESG, line);
+    let actions = fx.confirm(&fake, IESG);
+    let [Action::DraftMove { m, .. }, ..] = guarded(&actions) else {
+        panic!("a move: {actions:#?}");
+    };
+    assert_eq!(move_ends(m), (Some("submitted".into()), "wg-doc".into()));
+    assert_eq!((m.actor.as_str(), m.why.as_str()), (IESG, "needs work"));
+    // A chair's move is not the IESG's.
+    let line = "state draft-ietf-wg-widgets parked";
+    let fake = at("wg-doc").lookup().with_pending(IESG, line);
+    let actions = fx.confirm(&fake, IESG);
+    assert!(!all(&actions).iter().any(|a| changes_something(a)));
+    let text = result_text(&actions, IESG);
+    let wanted =
+        format!("> {line}\nerror: cannot move from wg-doc to parked; allowed next states: none");
+    assert!(text.contains(&wanted), "{text}");
+    // And the chairs may not make the IESG's.
+    let line = "state draft-ietf-wg-widgets wg-doc";
+    let fake = at("submitted").lookup().with_pending(CHAIR, line);
+    let actions = fx.confirm(&fake, CHAIR);
+    assert!(!all(&actions).iter().any(|a| changes_something(a)));
+    let text = result_text(&actions, CHAIR);
+    assert!(
+        text.contains("error: cannot move from submitted to wg-doc; allowed next states: none"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_forced_move_is_marked_and_needs_a_chair() {
+    let fx = fixture();
+    let line = "state draft-ietf-wg-widgets writeup force reason \"the WG agreed at IETF 125\"";
+    let fake = at("candidate").lookup().with_pending(CHAIR, line);
+    let actions = fx.confirm(&fake, CHAIR);
+    let Some(Action::DraftMove { m, .. }) = guarded(&actions).first() else {
+        panic!("a move: {actions:#?}");
+    };
+    assert!(m.forced);
+    assert_eq!(move_ends(m), (Some("candidate".into()), "writeup".into()));
+    assert_eq!(m.why, "the WG agreed at IETF 125");
+}
+
+#[test]
+fn commands_of_one_message_see_each_others_moves() {
+    let fx = fixture();
+    let body = "candidate draft-ietf-wg-widgets\n\
+                adoption start draft-ietf-wg-widgets-00\n\
+                adoption close draft-ietf-wg-widgets\n\
+                approve draft-ietf-wg-widgets\n\
+                status draft-ietf-wg-widgets";
+    let fake = UNKNOWN.lookup().with_pending(CHAIR, body);
+    let actions = fx.confirm(&fake, CHAIR);
+    let then = guarded(&actions);
+    let moves: Vec<_> = then
+        .iter()
+        .filter_map(|a| match a {
+            Action::DraftMove { m, .. } => Some(move_ends(m)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            (None, "candidate".to_owned()),
+            (Some("candidate".to_owned()), "cfa".to_owned()),
+        ]
+    );
+    let text = result_text(&actions, CHAIR);
+    assert!(
+        text.contains(
+            "> adoption close draft-ietf-wg-widgets\nerror: the adoption call on draft-ietf-wg-widgets \
+             opens with this same message; close it in a later one"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "> approve draft-ietf-wg-widgets\nerror: {}",
+            refusal_text(Who::Iesg)
+        )),
+        "{text}"
+    );
+    // Read-only commands are answered when sent, not when confirmed.
+    assert!(!text.contains("> status"), "{text}");
+}
+
+#[test]
+fn closing_a_call_whose_draft_moved_on_moves_nothing() {
+    // The call is still open but a chair forced the draft elsewhere meanwhile: the call closes
+    // and its result goes out, but the decision no longer applies.
+    let fx = fixture();
+    for (kind, line) in [
+        ("adoption", "adoption close draft-ietf-wg-widgets"),
+        ("wglc", "wglc close draft-ietf-wg-widgets"),
+        ("ietf-lc", "ietf-lc close draft-ietf-wg-widgets"),
+    ] {
+        let sender = if kind == "ietf-lc" { IESG } else { CHAIR };
+        let fake = in_call("parked", kind).lookup().with_pending(sender, line);
+        let actions = fx.confirm(&fake, sender);
+        let [Action::CallClose { id, then, .. }, ..] = guarded(&actions) else {
+            panic!("{kind}: a close: {actions:#?}");
+        };
+        assert_eq!(*id, CALL_ID);
+        assert!(
+            !all(then)
+                .iter()
+                .any(|a| matches!(a, Action::DraftMove { .. })),
+            "{kind}: {then:#?}"
+        );
+    }
+}
+
+#[test]
+fn confirmation_problems_are_answered_and_run_nothing() {
+    let fx = fixture();
+    let line = "candidate draft-ietf-wg-widgets";
+    let valid = || UNKNOWN.lookup().with_pending(CHAIR, line);
+    let with_token = |f: fn(&mut TokenRow)| {
+        let mut fake = valid();
+        f(&mut fake.tokens[0]);
+        fake
+    };
+    let no_pending = {
+        let mut fake = valid();
+        fake.pending.clear();
+        fake
+    };
+    let cases: Vec<(&str, Fake, &str, &str)> = vec![
+        (
+            "no such token",
+            Fake::default(),
+            CHAIR,
+            "unknown confirmation token",
+        ),
+        (
+            "nothing kept",
+            no_pending,
+            CHAIR,
+            "unknown confirmation token",
+        ),
+        (
+            "another list's token",
+            with_token(|t| t.list = "other@example.org".into()),
+            CHAIR,
+            "unknown confirmation token",
+        ),
+        (
+            "a subscription token",
+            with_token(|t| *t = token_row(TOKEN, CHAIR, "subscribe")),
+            CHAIR,
+            "unknown confirmation token",
+        ),
+        (
+            "used",
+            with_token(|t| t.used_at = Some(NOW - 1)),
+            CHAIR,
+            "these commands were already confirmed",
+        ),
+        (
+            "expired",
+            with_token(|t| t.expires_at = NOW),
+            CHAIR,
+            "this confirmation has expired; send the commands again",
+        ),
+        (
+            "someone else",
+            valid(),
+            "chair2@example.org",
+            "only the chair who sent the commands can confirm them",
+        ),
+    ];
+    for (what, fake, sender, why) in cases {
+        let actions = fx.confirm(&fake, sender);
+        assert!(
+            !all(&actions)
+                .iter()
+                .any(|a| changes_something(a) || matches!(a, Action::Guarded { .. })),
+            "{what}: {actions:#?}"
+        );
+        let text = result_text(&actions, sender);
+        assert!(text.contains(&format!("error: {why}")), "{what}: {text}");
+    }
+    // The token's address matches the From whatever its case.
+    let actions = fx.confirm(
+        &with_token(|t| t.address = "Chair@Example.ORG".into()),
+        CHAIR,
+    );
+    assert!(matches!(
+        guarded(&actions).first(),
+        Some(Action::DraftMove { .. })
+    ));
+}
+
+#[test]
+fn a_confirm_line_sent_to_the_chairs_address_runs_the_kept_commands() {
+    let fx = fixture();
+    let fake = UNKNOWN
+        .lookup()
+        .with_pending(CHAIR, "candidate draft-ietf-wg-widgets");
+    let body = format!("confirm {}", TOKEN.to_uppercase());
+    let actions = fx.handle(&fake, CHAIR, &body);
+    let Some(Action::DraftMove { m, .. }) = guarded(&actions).first() else {
+        panic!("{actions:#?}");
+    };
+    assert_eq!(move_ends(m), (None, "candidate".into()));
+}
+
+#[test]
+fn one_message_mixes_answers_refusals_and_commands_to_confirm() {
+    let fx = fixture();
+    let body = "status draft-ietf-wg-widgets\n\
+                approve draft-ietf-wg-widgets\n\
+                frobnicate draft-ietf-wg-widgets\n\
+                wglc start draft-ietf-wg-widgets-03";
+    let actions = fx.handle(&at("wg-doc").lookup(), CHAIR, body);
+    let text = result_text(&actions, CHAIR);
+    for wanted in [
+        "> status draft-ietf-wg-widgets\ndraft-ietf-wg-widgets: WG Document (stage 2)".to_owned(),
+        format!(
+            "> approve draft-ietf-wg-widgets\nerror: {}",
+            refusal_text(Who::Iesg)
+        ),
+        "> frobnicate draft-ietf-wg-widgets\nerror: unknown command 'frobnicate'".to_owned(),
+        "> wglc start draft-ietf-wg-widgets-03\npending confirmation (reply to wg-confirm+"
+            .to_owned(),
+    ] {
+        assert!(text.contains(&wanted), "{wanted}\nin\n{text}");
+    }
+    let tokens = all(&actions)
+        .iter()
+        .filter(|a| matches!(a, Action::TokenCreate(_)))
+        .count();
+    assert_eq!(tokens, 1, "one token for the message");
+}
+
+#[test]
+fn mail_the_server_must_not_answer_is_discarded() {
+    let fx = fixture();
+    let mut m = mail(CHAIR, "candidate draft-ietf-wg-widgets");
+    m.parsed.auto_submitted = Some("auto-replied".into());
+    let actions = handle(&fx.ctx(&m), &Fake::default(), deliver).unwrap();
+    assert!(matches!(actions[..], [Action::Discard]), "{actions:#?}");
+}
+
+#[test]
+fn a_message_without_commands_is_told_so() {
+    let fx = fixture();
+    let actions = fx.handle(&Fake::default(), OUTSIDER, "");
+    let text = result_text(&actions, OUTSIDER);
+    assert!(
+        text.contains("no commands found; send \"help\" for the list of commands"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_fixture_chooses_who_is_who() {
+    // A list whose only chair is also its only member, with nobody on the IESG.
+    let fx = fixture_with(&["solo@example.org"], &[], &["solo@example.org"]);
+    let actions = fx.handle(
+        &at("submitted").lookup(),
+        "solo@example.org",
+        "ietf-lc start draft-ietf-wg-widgets-05\npropose \"More widgets\"",
+    );
+    let text = result_text(&actions, "solo@example.org");
+    assert!(
+        text.contains(&format!("error: {}", refusal_text(Who::Iesg))),
+        "{text}"
+    );
+    assert!(
+        text.contains("> propose \"More widgets\"\npending confirmation"),
+        "{text}"
+    );
+}
+
+#[test]
+fn read_only_rows_are_open_to_anyone() {
+    // `handle` answers a read-only command without asking `refusal`, and `confirm` skips them:
+    // a read-only row for fewer people would be answered to everyone.
+    for row in COMMANDS.iter().filter(|r| !r.changes()) {
+        assert_eq!(row.who, Who::Anyone, "{}", row.name);
+    }
+}
