@@ -8,6 +8,7 @@
 //! row's name. Store rows are built only by the small constructors under "Store rows" (and read
 //! through the accessors beside them), so a change of a row's field types touches those alone.
 
+use std::cell::RefCell;
 use std::path::Path;
 
 use crate::clock::Timestamp;
@@ -18,9 +19,10 @@ use crate::store::{
     Action, CallReply, CallRow, DraftMove, DraftRow, EventRow, Member, OutboundJob, QueueItem,
     ReviewRow, TokenRow,
 };
+use crate::values::{CallState, Delivery};
 
 use super::super::grammar;
-use super::super::lookup::Lookup;
+use super::super::lookup::{Lookup, Sequence};
 use super::super::positions::Position;
 use super::table::{COMMANDS, Row, Run, Who};
 use super::{confirm, handle};
@@ -72,7 +74,7 @@ fn draft(name: &str, state: &str) -> DraftRow {
         list: LIST.into(),
         name: name.into(),
         rev: None,
-        state: state.into(),
+        state: state.parse().expect("a state"),
         updated_at: NOW - DAY,
         tags: Vec::new(),
         title: String::new(),
@@ -86,13 +88,13 @@ fn call(draft: &str, kind: &str, state: &str) -> CallRow {
         id: CALL_ID,
         list: LIST.into(),
         draft: draft.into(),
-        kind: kind.into(),
+        kind: kind.parse().expect("a call kind"),
         rev: Some(2),
         anchor: "call-7@example.org".into(),
         subject: format!("Call on {draft}-02 (Ends 2026-12-01)"),
         opened_at: NOW - 11 * DAY,
         ends_at: CALL_ENDS,
-        state: state.into(),
+        state: state.parse().expect("a call state"),
         closed_at: None,
     }
 }
@@ -102,7 +104,7 @@ fn event(to_state: &str) -> EventRow {
         at: NOW - DAY,
         actor: CHAIR.into(),
         from_state: None,
-        to_state: to_state.into(),
+        to_state: to_state.parse().expect("a state"),
         why: String::new(),
         message_id: "earlier@example.org".into(),
         forced: false,
@@ -114,7 +116,7 @@ fn token_row(token: &str, address: &str, action: &str) -> TokenRow {
         token: token.into(),
         list: LIST.into(),
         address: address.into(),
-        action: action.into(),
+        action: action.parse().expect("a token purpose"),
         created_at: NOW - 60,
         expires_at: NOW + 3600,
         used_at: None,
@@ -125,7 +127,7 @@ fn member(address: &str) -> Member {
     Member {
         address: address.into(),
         name: String::new(),
-        delivery: "enabled".into(),
+        delivery: Delivery::Enabled,
         bounce_score: 0,
         joined_at: NOW - 100 * DAY,
         last_bounce_day: None,
@@ -137,19 +139,19 @@ fn member(address: &str) -> Member {
 
 /// A move's ends, as slugs.
 fn move_ends(m: &DraftMove) -> (Option<String>, String) {
-    (m.from.clone(), m.to.clone())
+    (m.from.map(|s| s.slug().to_owned()), m.to.slug().to_owned())
 }
 
 fn call_is_open(c: &CallRow) -> bool {
-    c.state == "open"
+    c.state == CallState::Open
 }
 
 fn call_kind(c: &CallRow) -> String {
-    c.kind.clone()
+    c.kind.as_str().to_owned()
 }
 
 fn token_action(t: &TokenRow) -> String {
-    t.action.clone()
+    t.action.as_str().to_owned()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,10 +160,11 @@ fn token_action(t: &TokenRow) -> String {
 /// The store as the commands read it, in memory.
 #[derive(Default)]
 struct Fake {
-    drafts: Vec<DraftRow>,
+    /// Cells, so [`Sequence::apply`] can move drafts and open and close calls.
+    drafts: RefCell<Vec<DraftRow>>,
     /// (draft, event)
     events: Vec<(String, EventRow)>,
-    calls: Vec<CallRow>,
+    calls: RefCell<Vec<CallRow>>,
     replies: Vec<CallReply>,
     tokens: Vec<TokenRow>,
     /// token → (subject, body, Message-ID)
@@ -194,6 +197,7 @@ impl Lookup for Fake {
     fn draft(&self, list: &str, name: &str) -> Result<Option<DraftRow>, LookupError> {
         Ok(self
             .drafts
+            .borrow()
             .iter()
             .find(|d| d.list == list && d.name == name)
             .cloned())
@@ -216,6 +220,7 @@ impl Lookup for Fake {
     fn open_calls(&self, list: &str) -> Result<Vec<CallRow>, LookupError> {
         Ok(self
             .calls
+            .borrow()
             .iter()
             .filter(|c| c.list == list && call_is_open(c))
             .cloned()
@@ -224,6 +229,7 @@ impl Lookup for Fake {
     fn latest_call(&self, list: &str, draft: &str) -> Result<Option<CallRow>, LookupError> {
         Ok(self
             .calls
+            .borrow()
             .iter()
             .filter(|c| c.list == list && c.draft == draft)
             .max_by_key(|c| c.id)
@@ -260,6 +266,7 @@ impl Lookup for Fake {
     fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, LookupError> {
         Ok(self
             .drafts
+            .borrow()
             .iter()
             .filter(|d| d.list == list)
             .cloned()
@@ -267,6 +274,67 @@ impl Lookup for Fake {
     }
     fn open_reviews(&self, _list: &str) -> Result<Vec<ReviewRow>, LookupError> {
         Ok(self.reviews.clone())
+    }
+    /// Like the store's scratch transaction: what `f` applies is seen by its later reads, then
+    /// undone.
+    fn in_sequence(
+        &self,
+        f: &mut dyn FnMut(&dyn Sequence) -> Result<(), LookupError>,
+    ) -> Result<(), LookupError> {
+        let saved = (self.drafts.borrow().clone(), self.calls.borrow().clone());
+        let out = f(self);
+        *self.drafts.borrow_mut() = saved.0;
+        *self.calls.borrow_mut() = saved.1;
+        out
+    }
+}
+
+/// The few actions whose effects later commands read: moves, calls opened and closed.
+impl Sequence for Fake {
+    fn apply(&self, actions: &[Action], now: Timestamp) -> Result<(), LookupError> {
+        for action in actions {
+            match action {
+                Action::DraftMove { m, then } => {
+                    let mut drafts = self.drafts.borrow_mut();
+                    let at = drafts
+                        .iter()
+                        .position(|d| d.list == m.list && d.name == m.draft);
+                    if at.map(|i| drafts[i].state) != m.from {
+                        continue;
+                    }
+                    match at {
+                        Some(i) => drafts[i].state = m.to,
+                        None => {
+                            let mut d = draft(&m.draft, m.to.slug());
+                            d.list = m.list.clone();
+                            d.updated_at = now;
+                            drafts.push(d);
+                        }
+                    }
+                    drop(drafts);
+                    self.apply(then, now)?;
+                }
+                Action::CallOpen(c) => {
+                    let mut calls = self.calls.borrow_mut();
+                    let id = calls.iter().map(|c| c.id).max().unwrap_or(0) + 1;
+                    calls.push(CallRow { id, ..c.clone() });
+                }
+                Action::CallClose { id, then, .. } => {
+                    let mut calls = self.calls.borrow_mut();
+                    let Some(c) = calls
+                        .iter_mut()
+                        .find(|c| c.id == *id && c.state == CallState::Open)
+                    else {
+                        continue;
+                    };
+                    c.state = CallState::Closed;
+                    drop(calls);
+                    self.apply(then, now)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }
 
@@ -301,11 +369,11 @@ impl Setup {
     fn lookup(self) -> Fake {
         let mut fake = Fake::default();
         if let Some(state) = self.state {
-            fake.drafts.push(draft(DRAFT, state));
+            fake.drafts.get_mut().push(draft(DRAFT, state));
             fake.events.push((DRAFT.into(), event(state)));
         }
         if let Some(kind) = self.call {
-            fake.calls.push(call(DRAFT, kind, "open"));
+            fake.calls.get_mut().push(call(DRAFT, kind, "open"));
         }
         fake
     }
@@ -989,7 +1057,7 @@ fn call_opened(then: &[Action], kind: &str, rev: i64, ends_at: Timestamp, subjec
 fn tag_removed(then: &[Action], tag: &str) {
     assert!(
         then.iter().any(|a| matches!(a, Action::DraftMeta(m)
-            if m.draft == DRAFT && m.remove_tags == [tag.to_owned()])),
+            if m.draft == DRAFT && m.remove_tags.iter().map(|t| t.slug()).eq([tag]))),
         "{tag} is cleared: {then:#?}"
     );
 }
