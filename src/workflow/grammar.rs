@@ -1,9 +1,12 @@
 //! The chair command grammar of `spec/workflow.md`: a mail's Subject and body text in, one
 //! [`CommandLine`] per command out, each parsed or carrying the reason it is not.
 //!
-//! Pure parsing only: who may send a command, whether it needs a confirmation token and what it
-//! does to a draft are the command table's business (`workflow::commands::table`, keyed by
-//! [`ChairCommand::name`]) and the transition table's (`states::check`).
+//! Pure parsing only. The grammar knows the shape of a mail (Subject, lines, `end`, signatures,
+//! quotes, a `consensus` reason) and the terminals ([`Cursor`]: draft names, dates, durations,
+//! quoted text); which commands exist and how each reads its arguments is handed in ([`Known`]),
+//! by the command table (`workflow::commands::table`), so a command's syntax lives in its own
+//! file. Who may send a command, whether it needs a confirmation token and what it does to a
+//! draft are the table's business and the transition table's (`states::check`).
 
 use std::fmt;
 
@@ -16,6 +19,19 @@ pub struct CommandLine {
     /// the command line only; the reason is in the command.
     pub text: String,
     pub result: Result<ChairCommand, String>,
+    /// The name of the known command that parsed it (`adoption start`); empty when it did not
+    /// parse, and `confirm` for a confirmation.
+    pub name: &'static str,
+}
+
+/// How a known command reads its arguments: the cursor stands after the command's name.
+pub type ParseFn = fn(&mut Cursor) -> Result<ChairCommand, String>;
+
+/// A command the grammar knows: its name (one word, or a family word and a verb such as
+/// `adoption start`) and the parser of its arguments.
+pub trait Known {
+    fn name(&self) -> &'static str;
+    fn parser(&self) -> ParseFn;
 }
 
 /// A parsed chair (or IESG, or member) command. Draft fields hold the name without its revision.
@@ -101,64 +117,6 @@ pub enum ChairCommand {
     Confirm {
         token: String,
     },
-}
-
-impl ChairCommand {
-    /// The words that name the command, as the command table's rows do (`adoption start`).
-    pub fn name(&self) -> &'static str {
-        use ChairCommand as C;
-        match self {
-            C::Propose { .. } => "propose",
-            C::Candidate { .. } => "candidate",
-            C::AdoptionStart { .. } => "adoption start",
-            C::AdoptionClose { .. } => "adoption close",
-            C::AdoptionExtend { .. } => "adoption extend",
-            C::ReviewStart { .. } => "review start",
-            C::WglcStart { .. } => "wglc start",
-            C::WglcClose { .. } => "wglc close",
-            C::WglcExtend { .. } => "wglc extend",
-            C::Consensus { .. } => "consensus",
-            C::State { .. } => "state",
-            C::Pubreq { .. } => "pubreq",
-            C::IetfLcStart { .. } => "ietf-lc start",
-            C::IetfLcClose { .. } => "ietf-lc close",
-            C::IetfLcExtend { .. } => "ietf-lc extend",
-            C::Approve { .. } => "approve",
-            C::Published { .. } => "published",
-            C::Status { .. } => "status",
-            C::Tally { .. } => "tally",
-            C::History { .. } => "history",
-            C::Help => "help",
-            C::Confirm { .. } => "confirm",
-        }
-    }
-
-    /// The draft the command is about, if any.
-    pub fn draft(&self) -> Option<&str> {
-        use ChairCommand as C;
-        match self {
-            C::Propose { .. } | C::Help | C::Confirm { .. } => None,
-            C::Candidate { draft }
-            | C::AdoptionStart { draft, .. }
-            | C::AdoptionClose { draft }
-            | C::AdoptionExtend { draft, .. }
-            | C::ReviewStart { draft, .. }
-            | C::WglcStart { draft, .. }
-            | C::WglcClose { draft }
-            | C::WglcExtend { draft, .. }
-            | C::Consensus { draft, .. }
-            | C::State { draft, .. }
-            | C::Pubreq { draft, .. }
-            | C::IetfLcStart { draft, .. }
-            | C::IetfLcClose { draft }
-            | C::IetfLcExtend { draft, .. }
-            | C::Approve { draft }
-            | C::Published { draft, .. }
-            | C::Status { draft }
-            | C::Tally { draft }
-            | C::History { draft } => Some(draft),
-        }
-    }
 }
 
 /// The intended status given with `pubreq`.
@@ -276,10 +234,10 @@ impl fmt::Display for Date {
 /// `end`, a `-- ` signature line (also `--`, as some clients strip the space) or the first quoted
 /// (`>`) line. `consensus` takes the lines after it, up to a blank line, `end`, a signature or a
 /// quote, as its reason; a `consensus` in the Subject takes the body's first lines.
-pub fn parse(subject: &str, body_text: &str) -> Vec<CommandLine> {
+pub fn parse<K: Known>(subject: &str, body_text: &str, known: &[K]) -> Vec<CommandLine> {
     let subject = subject.trim();
     let mut lines: Vec<&str> = Vec::new();
-    if parse_line(subject).is_ok() {
+    if parse_line(subject, known).is_ok() {
         lines.push(subject);
     }
     lines.extend(body_text.lines());
@@ -301,10 +259,14 @@ pub fn parse(subject: &str, body_text: &str) -> Vec<CommandLine> {
                 result: Err(format!(
                     "only the first {MAX_COMMANDS} commands of a message are read; send the rest in another"
                 )),
+                name: "",
             });
             break;
         }
-        let mut result = parse_line(line);
+        let (mut result, name) = match parse_line(line, known) {
+            Ok((name, cmd)) => (Ok(cmd), name),
+            Err(e) => (Err(e), ""),
+        };
         if let Ok(ChairCommand::Consensus { reason, .. }) = &mut result {
             let mut reason_lines = Vec::new();
             while i < lines.len() && !lines[i].trim().is_empty() && !is_stop(lines[i]) {
@@ -330,9 +292,11 @@ pub fn parse(subject: &str, body_text: &str) -> Vec<CommandLine> {
                 e
             }
         });
+        let name = if result.is_ok() { name } else { "" };
         out.push(CommandLine {
             text: truncate(line, 200).to_owned(),
             result,
+            name,
         });
     }
     out
@@ -406,15 +370,16 @@ fn words(line: &str) -> Result<Vec<Word>, String> {
     Ok(out)
 }
 
-/// A cursor over one line's words, with the grammar's terminals.
-struct Cursor {
+/// A cursor over one line's words, with the grammar's terminals. Its errors name the command
+/// (`adoption start needs …`), as the sender reads them.
+pub struct Cursor {
     words: std::vec::IntoIter<Word>,
     /// The command so far, for error messages ("adoption start").
     cmd: String,
 }
 
 impl Cursor {
-    fn next_bare(&mut self, what: &str) -> Result<String, String> {
+    pub fn next_bare(&mut self, what: &str) -> Result<String, String> {
         match self.words.next() {
             Some(Word::Bare(w)) => Ok(w),
             Some(Word::Quoted(q)) => Err(format!("{} expects {what}, not \"{q}\"", self.cmd)),
@@ -422,15 +387,20 @@ impl Cursor {
         }
     }
 
+    /// Steps over the next word (one [`Cursor::peek_keyword`] showed).
+    pub fn skip(&mut self) {
+        self.words.next();
+    }
+
     /// The next word, lower-cased, if there is one.
-    fn peek_keyword(&self) -> Option<String> {
+    pub fn peek_keyword(&self) -> Option<String> {
         match self.words.as_slice().first() {
             Some(Word::Bare(w)) => Some(w.to_ascii_lowercase()),
             _ => None,
         }
     }
 
-    fn keyword(&mut self, kw: &str) -> Result<(), String> {
+    pub fn keyword(&mut self, kw: &str) -> Result<(), String> {
         let w = self.next_bare(&format!("'{kw}'"))?;
         if w.eq_ignore_ascii_case(kw) {
             Ok(())
@@ -439,7 +409,7 @@ impl Cursor {
         }
     }
 
-    fn quoted(&mut self, what: &str, example: &str) -> Result<String, String> {
+    pub fn quoted(&mut self, what: &str, example: &str) -> Result<String, String> {
         match self.words.next() {
             Some(Word::Quoted(q)) if q.len() > MAX_QUOTED => Err(format!(
                 "{} takes {what} of at most {MAX_QUOTED} bytes",
@@ -455,21 +425,21 @@ impl Cursor {
     }
 
     /// `draft`: a name, a revision (if given) is dropped since the command is about the draft.
-    fn draft(&mut self) -> Result<String, String> {
+    pub fn draft(&mut self) -> Result<String, String> {
         let w = self.next_bare("a draft name, like draft-smith-quic-foo")?;
         parse_draft(&w).map(|d| d.name).map_err(|e| e.to_string())
     }
 
     /// A draft name or a proposal's registry name (`proposal-3`), for commands that read or
     /// move any entry of the registry.
-    fn entry(&mut self) -> Result<String, String> {
+    pub fn entry(&mut self) -> Result<String, String> {
         let w = self.next_bare("a draft name, like draft-smith-quic-foo")?;
         super::states::parse_entry(&w).map_err(|e| e.to_string())
     }
 
     /// A draft name with its revision if one is given (`draft-x-05` or `draft-x`), or a proposal:
     /// for commands that may also record the revision they act on.
-    fn entry_with_rev(&mut self) -> Result<String, String> {
+    pub fn entry_with_rev(&mut self) -> Result<String, String> {
         let w = self.next_bare("a draft name, like draft-smith-quic-foo-05")?;
         match parse_draft(&w) {
             Ok(d) => Ok(d.to_string()),
@@ -478,7 +448,7 @@ impl Cursor {
     }
 
     /// `draft-rev`: a name with its two-digit revision.
-    fn draft_rev(&mut self) -> Result<(String, u8), String> {
+    pub fn draft_rev(&mut self) -> Result<(String, u8), String> {
         let need = format!(
             "{} needs a draft with its revision, like draft-smith-quic-foo-03",
             self.cmd
@@ -491,7 +461,11 @@ impl Cursor {
         d.rev.map(|rev| (d.name, rev)).ok_or(need)
     }
 
-    fn number<N: std::str::FromStr>(&mut self, what: &str, max_digits: usize) -> Result<N, String> {
+    pub fn number<N: std::str::FromStr>(
+        &mut self,
+        what: &str,
+        max_digits: usize,
+    ) -> Result<N, String> {
         let w = self.next_bare(what)?;
         if w.is_empty() || w.len() > max_digits || !w.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("{} expects {what}, not '{w}'", self.cmd));
@@ -500,13 +474,13 @@ impl Cursor {
             .map_err(|_| format!("{} expects {what}, not '{w}'", self.cmd))
     }
 
-    fn date(&mut self) -> Result<Date, String> {
+    pub fn date(&mut self) -> Result<Date, String> {
         let w = self.next_bare("a date (YYYY-MM-DD)")?;
         Date::parse(&w)
     }
 
     /// `[SP end]`: `ends DATE` or `for N week(s)|day(s)`.
-    fn optional_end(&mut self) -> Result<Option<End>, String> {
+    pub fn optional_end(&mut self) -> Result<Option<End>, String> {
         match self.peek_keyword().as_deref() {
             None => Ok(None),
             Some("ends") => {
@@ -540,7 +514,7 @@ impl Cursor {
     }
 
     /// Nothing may follow a complete command.
-    fn finish(mut self, cmd: ChairCommand) -> Result<ChairCommand, String> {
+    pub fn finish(mut self, cmd: ChairCommand) -> Result<ChairCommand, String> {
         match self.words.next() {
             None => Ok(cmd),
             Some(Word::Bare(w)) => Err(format!("unexpected '{w}' after {}", self.cmd)),
@@ -549,8 +523,9 @@ impl Cursor {
     }
 }
 
-/// Parses one line (without a `consensus` reason, which `parse` gathers from the following lines).
-fn parse_line(line: &str) -> Result<ChairCommand, String> {
+/// Parses one line (without a `consensus` reason, which `parse` gathers from the following
+/// lines) into the name of the known command and the command.
+fn parse_line<K: Known>(line: &str, known: &[K]) -> Result<(&'static str, ChairCommand), String> {
     let mut ws = words(line)?.into_iter();
     let first = match ws.next() {
         Some(Word::Bare(w)) => w.to_ascii_lowercase(),
@@ -561,171 +536,54 @@ fn parse_line(line: &str) -> Result<ChairCommand, String> {
         words: ws,
         cmd: first.clone(),
     };
-    use ChairCommand as Cmd;
-    let cmd = match first.as_str() {
-        "propose" => Cmd::Propose {
-            title: c.quoted("a title", "propose \"QUIC over pigeons\"")?,
+    // `confirm TOKEN` answers a command rather than being one; the grammar knows it itself.
+    if first == "confirm" {
+        let token = c.next_bare("a token")?;
+        let ok = (1..=64).contains(&token.len())
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            return Err(format!("'{token}' is not a confirmation token"));
+        }
+        return c
+            .finish(ChairCommand::Confirm { token })
+            .map(|cmd| ("confirm", cmd));
+    }
+    let family: Vec<&K> = known
+        .iter()
+        .filter(|k| k.name().split(' ').next() == Some(first.as_str()))
+        .collect();
+    let row = match family.as_slice() {
+        [] => return Err(format!("unknown command '{first}'")),
+        [one] => match one.name().split_once(' ') {
+            None => *one,
+            Some((_, verb)) => {
+                c.keyword(verb)?;
+                c.cmd = one.name().to_owned();
+                *one
+            }
         },
-        "candidate" => Cmd::Candidate { draft: c.draft()? },
-        "adoption" | "wglc" | "ietf-lc" => {
-            let verb = c
-                .next_bare("'start', 'close' or 'extend'")?
-                .to_ascii_lowercase();
+        several => {
+            let verbs: Vec<String> = several
+                .iter()
+                .filter_map(|k| k.name().split_once(' ').map(|(_, v)| format!("'{v}'")))
+                .collect();
+            let choices = match verbs.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                _ => verbs.join(""),
+            };
+            let verb = c.next_bare(&choices)?.to_ascii_lowercase();
             c.cmd = format!("{first} {verb}");
-            match (first.as_str(), verb.as_str()) {
-                ("adoption", "start") => {
-                    let (draft, rev) = c.draft_rev()?;
-                    Cmd::AdoptionStart {
-                        draft,
-                        rev,
-                        end: c.optional_end()?,
-                    }
-                }
-                ("wglc", "start") => {
-                    let (draft, rev) = c.draft_rev()?;
-                    Cmd::WglcStart {
-                        draft,
-                        rev,
-                        end: c.optional_end()?,
-                    }
-                }
-                ("ietf-lc", "start") => {
-                    let draft = c.entry_with_rev()?;
-                    Cmd::IetfLcStart {
-                        draft,
-                        end: c.optional_end()?,
-                    }
-                }
-                (_, "close") => {
-                    let draft = c.draft()?;
-                    match first.as_str() {
-                        "adoption" => Cmd::AdoptionClose { draft },
-                        "wglc" => Cmd::WglcClose { draft },
-                        _ => Cmd::IetfLcClose { draft },
-                    }
-                }
-                (_, "extend") => {
-                    let draft = c.draft()?;
-                    c.keyword("to")?;
-                    let to = c.date()?;
-                    match first.as_str() {
-                        "adoption" => Cmd::AdoptionExtend { draft, to },
-                        "wglc" => Cmd::WglcExtend { draft, to },
-                        _ => Cmd::IetfLcExtend { draft, to },
-                    }
-                }
-                _ => {
-                    return Err(format!(
-                        "{first} expects 'start', 'close' or 'extend', not '{verb}'"
-                    ));
-                }
+            match several
+                .iter()
+                .find(|k| k.name().split_once(' ').map(|(_, v)| v) == Some(verb.as_str()))
+            {
+                Some(k) => *k,
+                None => return Err(format!("{first} expects {choices}, not '{verb}'")),
             }
         }
-        "review" => {
-            c.keyword("start")?;
-            c.cmd = "review start".to_owned();
-            let draft = c.draft()?;
-            c.keyword("reviewers")?;
-            let reviewers: u8 = c.number("a number of reviewers (1–99)", 2)?;
-            if reviewers == 0 {
-                return Err("review start needs at least one reviewer".to_owned());
-            }
-            Cmd::ReviewStart { draft, reviewers }
-        }
-        "consensus" => {
-            let draft = c.draft()?;
-            let word = c
-                .next_bare("'reached' or 'not-reached'")?
-                .to_ascii_lowercase();
-            let reached = match word.as_str() {
-                "reached" => true,
-                "not-reached" => false,
-                _ => {
-                    return Err(format!(
-                        "consensus expects 'reached' or 'not-reached', not '{word}'"
-                    ));
-                }
-            };
-            Cmd::Consensus {
-                draft,
-                reached,
-                reason: String::new(),
-            }
-        }
-        "state" => {
-            let draft = c.entry_with_rev()?;
-            let slug = c.next_bare("a state, like wg-doc")?;
-            let to = State::from_slug(&slug).ok_or_else(|| {
-                let all: Vec<&str> = State::ALL.iter().map(|s| s.slug()).collect();
-                format!("unknown state '{slug}'; states are: {}", all.join(", "))
-            })?;
-            let force = c.peek_keyword().as_deref() == Some("force");
-            if force {
-                c.words.next();
-            }
-            let reason = if c.peek_keyword().as_deref() == Some("reason") {
-                c.words.next();
-                Some(c.quoted("a reason", "reason \"the authors asked\"")?)
-            } else {
-                None
-            };
-            // DESIGN.md §2: chairs may force a move "with a reason; it is logged".
-            if force && reason.is_none() {
-                let example = "force reason \"the WG agreed at IETF 125\"";
-                return Err(format!("state … force needs a reason, like: {example}"));
-            }
-            Cmd::State {
-                draft,
-                to,
-                force,
-                reason,
-            }
-        }
-        "pubreq" => {
-            let draft = c.entry_with_rev()?;
-            c.keyword("status")?;
-            let w = c
-                .next_bare("'ps', 'bcp', 'info' or 'exp'")?
-                .to_ascii_lowercase();
-            let status = match w.as_str() {
-                "ps" => IntendedStatus::ProposedStandard,
-                "bcp" => IntendedStatus::BestCurrentPractice,
-                "info" => IntendedStatus::Informational,
-                "exp" => IntendedStatus::Experimental,
-                _ => {
-                    return Err(format!(
-                        "pubreq expects status ps, bcp, info or exp, not '{w}'"
-                    ));
-                }
-            };
-            Cmd::Pubreq { draft, status }
-        }
-        "approve" => Cmd::Approve { draft: c.draft()? },
-        "published" => {
-            let draft = c.draft()?;
-            c.keyword("rfc")?;
-            let rfc: u32 = c.number("an RFC number", 5)?;
-            if rfc == 0 {
-                return Err("published needs an RFC number above 0".to_owned());
-            }
-            Cmd::Published { draft, rfc }
-        }
-        "status" => Cmd::Status { draft: c.entry()? },
-        "tally" => Cmd::Tally { draft: c.entry()? },
-        "history" => Cmd::History { draft: c.entry()? },
-        "help" => Cmd::Help,
-        "confirm" => {
-            let token = c.next_bare("a token")?;
-            let ok = (1..=64).contains(&token.len())
-                && token
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !ok {
-                return Err(format!("'{token}' is not a confirmation token"));
-            }
-            Cmd::Confirm { token }
-        }
-        _ => return Err(format!("unknown command '{first}'")),
     };
-    c.finish(cmd)
+    let cmd = (row.parser())(&mut c)?;
+    c.finish(cmd).map(|cmd| (row.name(), cmd))
 }

@@ -2,7 +2,7 @@
 //! Action to the list and the site's announce list.
 
 use super::super::error::Error;
-use super::super::grammar::ChairCommand;
+use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, announce_everywhere};
 
@@ -30,4 +30,8 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     );
     let then = announce_everywhere(env, &subject, &body);
     Ok(entry.moved(env, &mv, rev, "approved".into(), then, text))
+}
+
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::Approve { draft: c.draft()? })
 }

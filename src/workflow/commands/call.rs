@@ -160,3 +160,12 @@ pub(super) fn extend(
     );
     Ok((action, text))
 }
+
+/// `… extend DRAFT to YYYY-MM-DD`, the same for every kind of call.
+pub(super) fn parse_extend(
+    c: &mut super::super::grammar::Cursor,
+) -> Result<(String, super::super::grammar::Date), String> {
+    let draft = c.draft()?;
+    c.keyword("to")?;
+    Ok((draft, c.date()?))
+}

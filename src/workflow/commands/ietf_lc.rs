@@ -4,7 +4,7 @@
 
 use super::super::calls::CallKind;
 use super::super::error::Error;
-use super::super::grammar::ChairCommand;
+use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::Actor;
 use super::{Env, Step, call};
 
@@ -27,4 +27,20 @@ pub(super) fn extend(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         unreachable!("the table routes only ietf-lc extend here")
     };
     call::extend(env, CallKind::IetfLc, draft, *to)
+}
+
+/// `ietf-lc start DRAFT[-NN]`: the revision is optional (the IESG may call on the latest).
+pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let draft = c.entry_with_rev()?;
+    let end = c.optional_end()?;
+    Ok(ChairCommand::IetfLcStart { draft, end })
+}
+
+pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::IetfLcClose { draft: c.draft()? })
+}
+
+pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let (draft, to) = call::parse_extend(c)?;
+    Ok(ChairCommand::IetfLcExtend { draft, to })
 }

@@ -115,7 +115,7 @@ pub fn handle(
     ) {
         return Ok(vec![Action::Discard]);
     }
-    let lines = grammar::parse(&ctx.parsed.subject, &ctx.parsed.body_text);
+    let lines = table::parse(&ctx.parsed.subject, &ctx.parsed.body_text);
     // A `confirm TOKEN` line runs the stored command instead.
     if let Some(token) = lines.iter().find_map(|l| match &l.result {
         Ok(ChairCommand::Confirm { token }) => Some(token.clone()),
@@ -141,7 +141,7 @@ pub fn handle(
             }
             Ok(cmd) => cmd,
         };
-        let Some(row) = table::row(cmd) else {
+        let Some(row) = table::row(line.name) else {
             continue;
         };
         match row.run {
@@ -275,7 +275,7 @@ pub fn confirm(
     // are applied to a scratch transaction the later commands read through, and all of them
     // commit together (with the queue item) once returned.
     lookup.in_sequence(&mut |seen| {
-        for line in grammar::parse(&subject, &body) {
+        for line in table::parse(&subject, &body) {
             let env = Env {
                 ctx,
                 lookup: seen,
@@ -285,7 +285,7 @@ pub fn confirm(
                 earlier: &then,
             };
             let Ok(cmd) = line.result else { continue };
-            let Some(row) = table::row(&cmd) else {
+            let Some(row) = table::row(line.name) else {
                 continue;
             };
             let Run::Changes(run) = row.run else {

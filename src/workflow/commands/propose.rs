@@ -4,7 +4,7 @@
 use crate::store::{Action, DraftMeta, DraftMove};
 
 use super::super::error::Error;
-use super::super::grammar::ChairCommand;
+use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::{self, Actor, State};
 use super::{Env, Step, to_some};
 
@@ -47,4 +47,9 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         Action::DraftMove { m, then },
         format!("ok: {}; registered as {name}", mv.describe()),
     ))
+}
+
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let title = c.quoted("a title", "propose \"QUIC over pigeons\"")?;
+    Ok(ChairCommand::Propose { title })
 }

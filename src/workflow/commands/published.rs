@@ -5,7 +5,7 @@
 use crate::store::{Action, DraftMove};
 
 use super::super::error::Error;
-use super::super::grammar::ChairCommand;
+use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, announce_everywhere, meta};
 
@@ -66,4 +66,14 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         text.push_str(&format!("\nok: {}", last.describe()));
     }
     Ok(entry.moved(env, &mv, rev, why, then, text))
+}
+
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let draft = c.draft()?;
+    c.keyword("rfc")?;
+    let rfc: u32 = c.number("an RFC number", 5)?;
+    if rfc == 0 {
+        return Err("published needs an RFC number above 0".to_owned());
+    }
+    Ok(ChairCommand::Published { draft, rfc })
 }

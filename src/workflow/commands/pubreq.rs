@@ -2,7 +2,7 @@
 //! the intended status is recorded and the IESG members are told.
 
 use super::super::error::Error;
-use super::super::grammar::ChairCommand;
+use super::super::grammar::{ChairCommand, Cursor, IntendedStatus};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, meta, to_some};
 
@@ -34,4 +34,24 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     }
     let why = format!("publication requested as {}", status.name());
     Ok(entry.moved(env, &mv, rev, why, then, text))
+}
+
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let draft = c.entry_with_rev()?;
+    c.keyword("status")?;
+    let w = c
+        .next_bare("'ps', 'bcp', 'info' or 'exp'")?
+        .to_ascii_lowercase();
+    let status = match w.as_str() {
+        "ps" => IntendedStatus::ProposedStandard,
+        "bcp" => IntendedStatus::BestCurrentPractice,
+        "info" => IntendedStatus::Informational,
+        "exp" => IntendedStatus::Experimental,
+        _ => {
+            return Err(format!(
+                "pubreq expects status ps, bcp, info or exp, not '{w}'"
+            ));
+        }
+    };
+    Ok(ChairCommand::Pubreq { draft, status })
 }

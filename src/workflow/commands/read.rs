@@ -3,7 +3,7 @@
 
 use super::super::calls;
 use super::super::error::Error;
-use super::super::grammar::{ChairCommand, IntendedStatus};
+use super::super::grammar::{ChairCommand, Cursor, IntendedStatus};
 use super::super::states::{self, State};
 use super::Env;
 use crate::store::DraftRow;
@@ -97,4 +97,16 @@ pub(super) fn tally(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error> 
         calls::ends_ymd(env.ctx.list, call.ends_at),
         super::super::tally::render_text(&t)
     ))
+}
+
+pub(super) fn parse_status(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::Status { draft: c.entry()? })
+}
+
+pub(super) fn parse_tally(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::Tally { draft: c.entry()? })
+}
+
+pub(super) fn parse_history(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::History { draft: c.entry()? })
 }

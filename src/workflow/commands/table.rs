@@ -3,7 +3,7 @@
 //! whether a command needs a confirmation token is whether it changes anything.
 
 use super::super::error::Error;
-use super::super::grammar::ChairCommand;
+use super::super::grammar::{self, ChairCommand, Cursor, Known, ParseFn};
 use super::{Env, Step};
 use super::{adoption, approve, consensus, ietf_lc, propose, published, pubreq, read, review};
 use super::{state, wglc};
@@ -47,12 +47,23 @@ pub enum Run {
 
 /// One command.
 pub struct Row {
-    /// The words that name it, as [`ChairCommand::name`] gives them.
+    /// The words that name it: one, or a family and a verb (`adoption start`).
     pub name: &'static str,
     pub who: Who,
     /// Its grammar, for `help`.
     pub help: &'static str,
+    /// Reads its arguments (the cursor stands after the name).
+    pub parse: ParseFn,
     pub run: Run,
+}
+
+impl Known for Row {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn parser(&self) -> ParseFn {
+        self.parse
+    }
 }
 
 impl Row {
@@ -67,34 +78,42 @@ use Who::{Anyone, Chair, ChairOrIesg, Iesg, Member};
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Row] = &[
-    Row { name: "propose", who: Member, help: "propose \"TITLE\"", run: Changes(propose::run) },
-    Row { name: "candidate", who: Chair, help: "candidate DRAFT", run: Changes(state::candidate) },
-    Row { name: "adoption start", who: Chair, help: "adoption start DRAFT-NN [ends YYYY-MM-DD | for N weeks|days]", run: Changes(adoption::start) },
-    Row { name: "adoption close", who: Chair, help: "adoption close DRAFT", run: Changes(adoption::close) },
-    Row { name: "adoption extend", who: Chair, help: "adoption extend DRAFT to YYYY-MM-DD", run: Changes(adoption::extend) },
-    Row { name: "review start", who: Chair, help: "review start DRAFT reviewers N", run: Changes(review::start) },
-    Row { name: "wglc start", who: Chair, help: "wglc start DRAFT-NN [ends YYYY-MM-DD | for N weeks|days]", run: Changes(wglc::start) },
-    Row { name: "wglc close", who: Chair, help: "wglc close DRAFT", run: Changes(wglc::close) },
-    Row { name: "wglc extend", who: Chair, help: "wglc extend DRAFT to YYYY-MM-DD", run: Changes(wglc::extend) },
-    Row { name: "consensus", who: Chair, help: "consensus DRAFT reached|not-reached, then the reason on the following lines", run: Changes(consensus::run) },
-    Row { name: "state", who: ChairOrIesg, help: "state DRAFT SLUG [force] [reason \"…\"]", run: Changes(state::run) },
-    Row { name: "pubreq", who: Chair, help: "pubreq DRAFT status ps|bcp|info|exp", run: Changes(pubreq::run) },
-    Row { name: "ietf-lc start", who: Iesg, help: "ietf-lc start DRAFT [ends YYYY-MM-DD | for N weeks|days]", run: Changes(ietf_lc::start) },
-    Row { name: "ietf-lc close", who: Iesg, help: "ietf-lc close DRAFT", run: Changes(ietf_lc::close) },
-    Row { name: "ietf-lc extend", who: Iesg, help: "ietf-lc extend DRAFT to YYYY-MM-DD", run: Changes(ietf_lc::extend) },
-    Row { name: "approve", who: Iesg, help: "approve DRAFT", run: Changes(approve::run) },
-    Row { name: "published", who: Iesg, help: "published DRAFT rfc NNNN", run: Changes(published::run) },
-    Row { name: "status", who: Anyone, help: "status DRAFT", run: Reads(read::status) },
-    Row { name: "tally", who: Anyone, help: "tally DRAFT", run: Reads(read::tally) },
-    Row { name: "history", who: Anyone, help: "history DRAFT", run: Reads(read::history) },
-    Row { name: "help", who: Anyone, help: "help", run: Reads(help_reply) },
+    Row { name: "propose", who: Member, help: "propose \"TITLE\"", parse: propose::parse, run: Changes(propose::run) },
+    Row { name: "candidate", who: Chair, help: "candidate DRAFT", parse: state::parse_candidate, run: Changes(state::candidate) },
+    Row { name: "adoption start", who: Chair, help: "adoption start DRAFT-NN [ends YYYY-MM-DD | for N weeks|days]", parse: adoption::parse_start, run: Changes(adoption::start) },
+    Row { name: "adoption close", who: Chair, help: "adoption close DRAFT", parse: adoption::parse_close, run: Changes(adoption::close) },
+    Row { name: "adoption extend", who: Chair, help: "adoption extend DRAFT to YYYY-MM-DD", parse: adoption::parse_extend, run: Changes(adoption::extend) },
+    Row { name: "review start", who: Chair, help: "review start DRAFT reviewers N", parse: review::parse, run: Changes(review::start) },
+    Row { name: "wglc start", who: Chair, help: "wglc start DRAFT-NN [ends YYYY-MM-DD | for N weeks|days]", parse: wglc::parse_start, run: Changes(wglc::start) },
+    Row { name: "wglc close", who: Chair, help: "wglc close DRAFT", parse: wglc::parse_close, run: Changes(wglc::close) },
+    Row { name: "wglc extend", who: Chair, help: "wglc extend DRAFT to YYYY-MM-DD", parse: wglc::parse_extend, run: Changes(wglc::extend) },
+    Row { name: "consensus", who: Chair, help: "consensus DRAFT reached|not-reached, then the reason on the following lines", parse: consensus::parse, run: Changes(consensus::run) },
+    Row { name: "state", who: ChairOrIesg, help: "state DRAFT SLUG [force] [reason \"…\"]", parse: state::parse, run: Changes(state::run) },
+    Row { name: "pubreq", who: Chair, help: "pubreq DRAFT status ps|bcp|info|exp", parse: pubreq::parse, run: Changes(pubreq::run) },
+    Row { name: "ietf-lc start", who: Iesg, help: "ietf-lc start DRAFT [ends YYYY-MM-DD | for N weeks|days]", parse: ietf_lc::parse_start, run: Changes(ietf_lc::start) },
+    Row { name: "ietf-lc close", who: Iesg, help: "ietf-lc close DRAFT", parse: ietf_lc::parse_close, run: Changes(ietf_lc::close) },
+    Row { name: "ietf-lc extend", who: Iesg, help: "ietf-lc extend DRAFT to YYYY-MM-DD", parse: ietf_lc::parse_extend, run: Changes(ietf_lc::extend) },
+    Row { name: "approve", who: Iesg, help: "approve DRAFT", parse: approve::parse, run: Changes(approve::run) },
+    Row { name: "published", who: Iesg, help: "published DRAFT rfc NNNN", parse: published::parse, run: Changes(published::run) },
+    Row { name: "status", who: Anyone, help: "status DRAFT", parse: read::parse_status, run: Reads(read::status) },
+    Row { name: "tally", who: Anyone, help: "tally DRAFT", parse: read::parse_tally, run: Reads(read::tally) },
+    Row { name: "history", who: Anyone, help: "history DRAFT", parse: read::parse_history, run: Reads(read::history) },
+    Row { name: "help", who: Anyone, help: "help", parse: parse_help, run: Reads(help_reply) },
 ];
 
-/// The row of a parsed command; `None` for `confirm`, which is not a command of the table but
-/// the answer to one.
-pub fn row(cmd: &ChairCommand) -> Option<&'static Row> {
-    let name = cmd.name();
+/// The row of a parsed command by its name; `None` for `confirm`, which is not a command of the
+/// table but the answer to one.
+pub fn row(name: &str) -> Option<&'static Row> {
     COMMANDS.iter().find(|r| r.name == name)
+}
+
+/// A command mail's lines, read with the commands of this table.
+pub fn parse(subject: &str, body_text: &str) -> Vec<grammar::CommandLine> {
+    grammar::parse(subject, body_text, COMMANDS)
+}
+
+fn parse_help(_c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::Help)
 }
 
 fn help_reply(_env: &Env<'_>, _cmd: &ChairCommand) -> Result<String, Error> {
