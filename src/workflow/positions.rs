@@ -452,7 +452,7 @@ fn phrase_stance(l: &str, off: usize) -> Option<Stance> {
         "is not ready",
         "isn't ready",
     ] {
-        if !has_i && p.starts_with("i ") || !has_i && p.starts_with("i'") {
+        if !has_i && (p.starts_with("i ") || p.starts_with("i'")) {
             continue;
         }
         if let Some(at) = find_word(t, p) {

@@ -314,7 +314,7 @@ async fn an_adoption_call_is_announced_tallied_and_decided_at_its_deadline() {
                 .starts_with("Results")
         })
         .map(text)
-        .last()
+        .next_back()
         .expect("results");
     assert!(results.contains("announced to the list"), "{results}");
     let announcement = got

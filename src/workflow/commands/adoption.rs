@@ -6,6 +6,21 @@ use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::Actor;
 use super::{Env, Step, call};
 
+pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let (draft, rev) = c.draft_rev()?;
+    let end = c.optional_end()?;
+    Ok(ChairCommand::AdoptionStart { draft, rev, end })
+}
+
+pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::AdoptionClose { draft: c.draft()? })
+}
+
+pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let (draft, to) = call::parse_extend(c)?;
+    Ok(ChairCommand::AdoptionExtend { draft, to })
+}
+
 pub(super) fn start(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     let ChairCommand::AdoptionStart { draft, rev, end } = cmd else {
         unreachable!("the table routes only adoption start here")
@@ -32,19 +47,4 @@ pub(super) fn extend(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         unreachable!("the table routes only adoption extend here")
     };
     call::extend(env, CallKind::Adoption, draft, *to)
-}
-
-pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, String> {
-    let (draft, rev) = c.draft_rev()?;
-    let end = c.optional_end()?;
-    Ok(ChairCommand::AdoptionStart { draft, rev, end })
-}
-
-pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, String> {
-    Ok(ChairCommand::AdoptionClose { draft: c.draft()? })
-}
-
-pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, String> {
-    let (draft, to) = call::parse_extend(c)?;
-    Ok(ChairCommand::AdoptionExtend { draft, to })
 }

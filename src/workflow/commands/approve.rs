@@ -6,6 +6,10 @@ use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, announce_everywhere};
 
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::Approve { draft: c.draft()? })
+}
+
 pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     let ChairCommand::Approve { draft } = cmd else {
         unreachable!("the table routes only approve here")
@@ -30,8 +34,4 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     );
     let then = announce_everywhere(env, &subject, &body);
     Ok(entry.moved(env, &mv, rev, "approved".into(), then, text))
-}
-
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
-    Ok(ChairCommand::Approve { draft: c.draft()? })
 }

@@ -7,6 +7,28 @@ use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, to_list};
 
+/// The command line; the grammar gathers the reason from the lines after it.
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let draft = c.draft()?;
+    let word = c
+        .next_bare("'reached' or 'not-reached'")?
+        .to_ascii_lowercase();
+    let reached = match word.as_str() {
+        "reached" => true,
+        "not-reached" => false,
+        _ => {
+            return Err(format!(
+                "consensus expects 'reached' or 'not-reached', not '{word}'"
+            ));
+        }
+    };
+    Ok(ChairCommand::Consensus {
+        draft,
+        reached,
+        reason: String::new(),
+    })
+}
+
 pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     let ChairCommand::Consensus {
         draft,
@@ -59,26 +81,4 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     let text = format!("ok: {}; announced to the list", mv.describe());
     let why = format!("consensus {verdict}: {reason}");
     Ok(entry.moved(env, &mv, rev, why, then, text))
-}
-
-/// The command line; the grammar gathers the reason from the lines after it.
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
-    let draft = c.draft()?;
-    let word = c
-        .next_bare("'reached' or 'not-reached'")?
-        .to_ascii_lowercase();
-    let reached = match word.as_str() {
-        "reached" => true,
-        "not-reached" => false,
-        _ => {
-            return Err(format!(
-                "consensus expects 'reached' or 'not-reached', not '{word}'"
-            ));
-        }
-    };
-    Ok(ChairCommand::Consensus {
-        draft,
-        reached,
-        reason: String::new(),
-    })
 }

@@ -8,6 +8,22 @@ use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::Actor;
 use super::{Env, Step, call};
 
+/// `ietf-lc start DRAFT[-NN]`: the revision is optional (the IESG may call on the latest).
+pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let draft = c.entry_with_rev()?;
+    let end = c.optional_end()?;
+    Ok(ChairCommand::IetfLcStart { draft, end })
+}
+
+pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::IetfLcClose { draft: c.draft()? })
+}
+
+pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let (draft, to) = call::parse_extend(c)?;
+    Ok(ChairCommand::IetfLcExtend { draft, to })
+}
+
 pub(super) fn start(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     let ChairCommand::IetfLcStart { draft, end } = cmd else {
         unreachable!("the table routes only ietf-lc start here")
@@ -27,20 +43,4 @@ pub(super) fn extend(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         unreachable!("the table routes only ietf-lc extend here")
     };
     call::extend(env, CallKind::IetfLc, draft, *to)
-}
-
-/// `ietf-lc start DRAFT[-NN]`: the revision is optional (the IESG may call on the latest).
-pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, String> {
-    let draft = c.entry_with_rev()?;
-    let end = c.optional_end()?;
-    Ok(ChairCommand::IetfLcStart { draft, end })
-}
-
-pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, String> {
-    Ok(ChairCommand::IetfLcClose { draft: c.draft()? })
-}
-
-pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, String> {
-    let (draft, to) = call::parse_extend(c)?;
-    Ok(ChairCommand::IetfLcExtend { draft, to })
 }

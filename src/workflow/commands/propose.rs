@@ -8,6 +8,11 @@ use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::{self, Actor, State};
 use super::{Env, Step, to_some};
 
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let title = c.quoted("a title", "propose \"QUIC over pigeons\"")?;
+    Ok(ChairCommand::Propose { title })
+}
+
 pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     let ChairCommand::Propose { title } = cmd else {
         unreachable!("the table routes only propose here")
@@ -47,9 +52,4 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         Action::DraftMove { m, then },
         format!("ok: {}; registered as {name}", mv.describe()),
     ))
-}
-
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
-    let title = c.quoted("a title", "propose \"QUIC over pigeons\"")?;
-    Ok(ChairCommand::Propose { title })
 }

@@ -9,6 +9,16 @@ use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, announce_everywhere, meta};
 
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let draft = c.draft()?;
+    c.keyword("rfc")?;
+    let rfc: u32 = c.number("an RFC number", 5)?;
+    if rfc == 0 {
+        return Err("published needs an RFC number above 0".to_owned());
+    }
+    Ok(ChairCommand::Published { draft, rfc })
+}
+
 pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     let ChairCommand::Published { draft, rfc } = cmd else {
         unreachable!("the table routes only published here")
@@ -66,14 +76,4 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         text.push_str(&format!("\nok: {}", last.describe()));
     }
     Ok(entry.moved(env, &mv, rev, why, then, text))
-}
-
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
-    let draft = c.draft()?;
-    c.keyword("rfc")?;
-    let rfc: u32 = c.number("an RFC number", 5)?;
-    if rfc == 0 {
-        return Err("published needs an RFC number above 0".to_owned());
-    }
-    Ok(ChairCommand::Published { draft, rfc })
 }

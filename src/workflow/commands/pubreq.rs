@@ -6,6 +6,26 @@ use super::super::grammar::{ChairCommand, Cursor, IntendedStatus};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, meta, to_some};
 
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let draft = c.entry_with_rev()?;
+    c.keyword("status")?;
+    let w = c
+        .next_bare("'ps', 'bcp', 'info' or 'exp'")?
+        .to_ascii_lowercase();
+    let status = match w.as_str() {
+        "ps" => IntendedStatus::ProposedStandard,
+        "bcp" => IntendedStatus::BestCurrentPractice,
+        "info" => IntendedStatus::Informational,
+        "exp" => IntendedStatus::Experimental,
+        _ => {
+            return Err(format!(
+                "pubreq expects status ps, bcp, info or exp, not '{w}'"
+            ));
+        }
+    };
+    Ok(ChairCommand::Pubreq { draft, status })
+}
+
 pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     let ChairCommand::Pubreq { draft, status } = cmd else {
         unreachable!("the table routes only pubreq here")
@@ -34,24 +54,4 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     }
     let why = format!("publication requested as {}", status.name());
     Ok(entry.moved(env, &mv, rev, why, then, text))
-}
-
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
-    let draft = c.entry_with_rev()?;
-    c.keyword("status")?;
-    let w = c
-        .next_bare("'ps', 'bcp', 'info' or 'exp'")?
-        .to_ascii_lowercase();
-    let status = match w.as_str() {
-        "ps" => IntendedStatus::ProposedStandard,
-        "bcp" => IntendedStatus::BestCurrentPractice,
-        "info" => IntendedStatus::Informational,
-        "exp" => IntendedStatus::Experimental,
-        _ => {
-            return Err(format!(
-                "pubreq expects status ps, bcp, info or exp, not '{w}'"
-            ));
-        }
-    };
-    Ok(ChairCommand::Pubreq { draft, status })
 }

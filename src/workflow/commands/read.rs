@@ -9,6 +9,18 @@ use super::Env;
 use crate::store::DraftRow;
 use crate::values::CallState;
 
+pub(super) fn parse_status(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::Status { draft: c.entry()? })
+}
+
+pub(super) fn parse_tally(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::Tally { draft: c.entry()? })
+}
+
+pub(super) fn parse_history(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::History { draft: c.entry()? })
+}
+
 /// The entry a read-only command names, as stored.
 fn entry(env: &Env<'_>, draft: &str) -> Result<(String, DraftRow), Error> {
     let list = env.list();
@@ -97,16 +109,4 @@ pub(super) fn tally(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error> 
         calls::ends_ymd(env.ctx.list, call.ends_at),
         super::super::tally::render_text(&t)
     ))
-}
-
-pub(super) fn parse_status(c: &mut Cursor) -> Result<ChairCommand, String> {
-    Ok(ChairCommand::Status { draft: c.entry()? })
-}
-
-pub(super) fn parse_tally(c: &mut Cursor) -> Result<ChairCommand, String> {
-    Ok(ChairCommand::Tally { draft: c.entry()? })
-}
-
-pub(super) fn parse_history(c: &mut Cursor) -> Result<ChairCommand, String> {
-    Ok(ChairCommand::History { draft: c.entry()? })
 }

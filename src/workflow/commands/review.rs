@@ -10,6 +10,16 @@ use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step};
 
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let draft = c.draft()?;
+    c.keyword("reviewers")?;
+    let reviewers: u8 = c.number("a number of reviewers (1–99)", 2)?;
+    if reviewers == 0 {
+        return Err("review start needs at least one reviewer".to_owned());
+    }
+    Ok(ChairCommand::ReviewStart { draft, reviewers })
+}
+
 pub(super) fn start(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     let ChairCommand::ReviewStart {
         draft,
@@ -116,14 +126,4 @@ mod tests {
         assert_eq!(pick_reviewers(&pool, &last, 3), ["b@x", "c@x", "a@x"]);
         assert_eq!(pick_reviewers(&pool, &[], 5).len(), 3);
     }
-}
-
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
-    let draft = c.draft()?;
-    c.keyword("reviewers")?;
-    let reviewers: u8 = c.number("a number of reviewers (1–99)", 2)?;
-    if reviewers == 0 {
-        return Err("review start needs at least one reviewer".to_owned());
-    }
-    Ok(ChairCommand::ReviewStart { draft, reviewers })
 }

@@ -8,6 +8,40 @@ use super::super::grammar::{ChairCommand, Cursor};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step};
 
+pub(super) fn parse_candidate(c: &mut Cursor) -> Result<ChairCommand, String> {
+    Ok(ChairCommand::Candidate { draft: c.draft()? })
+}
+
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+    let draft = c.entry_with_rev()?;
+    let slug = c.next_bare("a state, like wg-doc")?;
+    let to = State::from_slug(&slug).ok_or_else(|| {
+        let all: Vec<&str> = State::ALL.iter().map(|s| s.slug()).collect();
+        format!("unknown state '{slug}'; states are: {}", all.join(", "))
+    })?;
+    let force = c.peek_keyword().as_deref() == Some("force");
+    if force {
+        c.skip();
+    }
+    let reason = if c.peek_keyword().as_deref() == Some("reason") {
+        c.skip();
+        Some(c.quoted("a reason", "reason \"the authors asked\"")?)
+    } else {
+        None
+    };
+    // DESIGN.md §2: chairs may force a move "with a reason; it is logged".
+    if force && reason.is_none() {
+        let example = "force reason \"the WG agreed at IETF 125\"";
+        return Err(format!("state … force needs a reason, like: {example}"));
+    }
+    Ok(ChairCommand::State {
+        draft,
+        to,
+        force,
+        reason,
+    })
+}
+
 pub(super) fn candidate(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     let ChairCommand::Candidate { draft } = cmd else {
         unreachable!("the table routes only candidate here")
@@ -73,39 +107,5 @@ fn entered_by(to: State) -> Option<&'static str> {
         State::Approved => "approve DRAFT",
         State::Published => "published DRAFT rfc NNNN",
         _ => return None,
-    })
-}
-
-pub(super) fn parse_candidate(c: &mut Cursor) -> Result<ChairCommand, String> {
-    Ok(ChairCommand::Candidate { draft: c.draft()? })
-}
-
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
-    let draft = c.entry_with_rev()?;
-    let slug = c.next_bare("a state, like wg-doc")?;
-    let to = State::from_slug(&slug).ok_or_else(|| {
-        let all: Vec<&str> = State::ALL.iter().map(|s| s.slug()).collect();
-        format!("unknown state '{slug}'; states are: {}", all.join(", "))
-    })?;
-    let force = c.peek_keyword().as_deref() == Some("force");
-    if force {
-        c.skip();
-    }
-    let reason = if c.peek_keyword().as_deref() == Some("reason") {
-        c.skip();
-        Some(c.quoted("a reason", "reason \"the authors asked\"")?)
-    } else {
-        None
-    };
-    // DESIGN.md §2: chairs may force a move "with a reason; it is logged".
-    if force && reason.is_none() {
-        let example = "force reason \"the WG agreed at IETF 125\"";
-        return Err(format!("state … force needs a reason, like: {example}"));
-    }
-    Ok(ChairCommand::State {
-        draft,
-        to,
-        force,
-        reason,
     })
 }
