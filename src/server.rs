@@ -165,7 +165,7 @@ pub async fn start(config: ConfigHandle, clock: Clock) -> anyhow::Result<Running
     };
     // Loaded before anything serves, so the first post already carries a link that verifies. The
     // store has created the data directory by now.
-    let secret = Secret::load_site(&site.storage.data_dir).await?;
+    let secret = Arc::new(Secret::load_site(&site.storage.data_dir).await?);
     let web_listener = TcpListener::bind(site.web.listen)
         .await
         .with_context(|| format!("binding web.listen {}", site.web.listen))?;
@@ -203,7 +203,7 @@ pub async fn start(config: ConfigHandle, clock: Clock) -> anyhow::Result<Running
         WebState {
             store: store.clone(),
             config: config.clone(),
-            secret: Arc::new(secret),
+            secret: Arc::clone(&secret),
         },
         shutdown.clone(),
     ));
@@ -219,6 +219,7 @@ pub async fn start(config: ConfigHandle, clock: Clock) -> anyhow::Result<Running
         config.clone(),
         clock.clone(),
         wakers.clone(),
+        secret,
         shutdown.clone(),
     ));
     tracker.spawn(crate::housekeeping::run(

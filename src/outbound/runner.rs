@@ -29,22 +29,14 @@ pub async fn run(
     config: ConfigHandle,
     clock: Clock,
     wakers: Wakers,
+    // The site secret, which signs each member's one-click unsubscribe link; `serve` loads it
+    // once for this runner and the web listener that verifies the links.
+    secret: Arc<Secret>,
     shutdown: CancellationToken,
 ) {
     let mut site = config.current().site.clone();
     let mut pool = Arc::new(make_pool(&site));
-    // The site secret signs each member's one-click unsubscribe link. `serve` created it before
-    // starting this runner; without it posts still carry the mailto link.
-    let secret: Option<Arc<Secret>> = match Secret::load_site(&site.storage.data_dir).await {
-        Ok(s) => Some(Arc::new(s)),
-        Err(e) => {
-            tracing::error!(
-                error = format!("{e:#}"),
-                "outbound: no site secret; posts carry only the mailto unsubscribe link"
-            );
-            None
-        }
-    };
+    let secret = Some(secret);
     let slots = Arc::new(Semaphore::new(site.outbound.concurrency.max(1) * 2));
     let busy: Arc<Mutex<HashSet<i64>>> = Arc::default();
     let bodies: Arc<Mutex<HashMap<i64, Arc<Vec<u8>>>>> = Arc::default();

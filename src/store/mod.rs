@@ -77,6 +77,8 @@ struct Inner {
     ops: Mutex<Option<mpsc::Sender<Op>>>,
     readers: Mutex<Vec<Connection>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Counts the writer's commits, so a waiter can wake on the next one rather than poll.
+    commits: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 /// The most operations one commit may carry; bounds the latency one slow batch can add.
@@ -94,9 +96,11 @@ impl Store {
         configure(&conn)?;
         migrations::apply(&mut conn)?;
         let (tx, rx) = mpsc::channel::<Op>();
+        let commits = Arc::new(tokio::sync::watch::Sender::new(0u64));
+        let counted = Arc::clone(&commits);
         let writer = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn(move || writer_loop(conn, rx, &counted))
             .map_err(|e| StoreError::Commit(format!("cannot start writer thread: {e}")))?;
         Ok(Store {
             inner: Arc::new(Inner {
@@ -104,6 +108,7 @@ impl Store {
                 ops: Mutex::new(Some(tx)),
                 readers: Mutex::new(Vec::new()),
                 writer: Mutex::new(Some(writer)),
+                commits,
             }),
             scratch: None,
         })
@@ -238,6 +243,12 @@ impl Store {
         Ok(())
     }
 
+    /// A receiver that sees a change after each commit of the writer (its value counts them).
+    /// For waiting on what the daemon writes (tests, tools) without polling on a timer.
+    pub fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.commits.subscribe()
+    }
+
     /// Stops the writer after it has committed everything already submitted.
     pub fn close(&self) {
         self.inner
@@ -286,7 +297,11 @@ fn in_savepoint<T>(
     }
 }
 
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Op>) {
+fn writer_loop(
+    conn: Connection,
+    rx: mpsc::Receiver<Op>,
+    commits: &tokio::sync::watch::Sender<u64>,
+) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -313,6 +328,9 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Op>) {
         }
         for done in completions {
             done(commit.clone());
+        }
+        if commit.is_ok() {
+            commits.send_modify(|n| *n += 1);
         }
     }
 }

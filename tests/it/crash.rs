@@ -81,9 +81,12 @@ async fn sigkill_while_sending_loses_and_duplicates_nothing() {
 
     let (mut child, port) = spawn_daemon(&site);
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    // Counts acknowledgements, so the test wakes on each one instead of polling.
+    let count = Arc::new(tokio::sync::watch::Sender::new(0usize));
     let mut clients = Vec::new();
     for c in 0..4 {
         let acked = acked.clone();
+        let count = count.clone();
         clients.push(tokio::spawn(async move {
             let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
                 .port(port)
@@ -95,21 +98,21 @@ async fn sigkill_while_sending_loses_and_duplicates_nothing() {
                     .send(post("a@m.test", &format!("msg {c}/{i}"), &id, None))
                     .await
                 {
-                    Ok(_) => acked.lock().unwrap().push(id),
+                    Ok(_) => {
+                        acked.lock().unwrap().push(id);
+                        count.send_modify(|n| *n += 1);
+                    }
                     Err(_) => return,
                 }
             }
         }));
     }
     // Kill once a fair number of messages have been acknowledged, while clients are mid-stream.
-    let start = Instant::now();
-    while acked.lock().unwrap().len() < 60 {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "daemon too slow to accept"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let mut acks = count.subscribe();
+    tokio::time::timeout(Duration::from_secs(60), acks.wait_for(|n| *n >= 60))
+        .await
+        .expect("daemon too slow to accept")
+        .expect("the clients hold the sender");
     child.kill().expect("SIGKILL");
     child.wait().expect("reap");
     for c in clients {

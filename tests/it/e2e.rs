@@ -319,22 +319,11 @@ async fn temporary_failures_are_retried_and_permanent_ones_recorded() {
     d.relay.wait_for_rcpts(1, WAIT).await;
     let store = d.store();
     // Wait until the first attempt is recorded: the permanent failure appears.
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let s = store.clone();
-        let st = tokio::task::spawn_blocking(move || s.queue_status())
-            .await
-            .unwrap()
-            .unwrap();
-        if st.failed_recipients == 1 && st.outbound_recipients_pending == 1 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "first attempt never recorded: {st:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    crate::support::daemon::until_committed(&store, "the first attempt is recorded", WAIT, |s| {
+        let st = s.queue_status().unwrap();
+        (st.failed_recipients == 1 && st.outbound_recipients_pending == 1).then_some(())
+    })
+    .await;
     let s = store.clone();
     let failures = tokio::task::spawn_blocking(move || {
         s.delivery_failures("quic@ietf.test", "gone@example.com")

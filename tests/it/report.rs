@@ -56,20 +56,10 @@ fn body(c: &Captured) -> String {
         .replace("\r\n", "\n")
 }
 
-/// Polls the store until `check` holds, for state the daemon changes without sending mail.
+/// Waits until `check` holds, for state the daemon changes without sending mail.
 async fn wait_store(d: &TestDaemon, what: &str, check: impl Fn(&wgmail::store::Store) -> bool) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let store = d.store();
-        if tokio::task::block_in_place(|| check(&store)) {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never happened: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let store = d.store();
+    crate::support::daemon::until_committed(&store, what, WAIT, |s| check(s).then_some(())).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -147,22 +147,17 @@ impl TestDaemon {
     /// Waits until the inbound queue is empty (every accepted message processed), polling the
     /// store: the daemon runs in this process but its runner has no completion signal to await.
     pub async fn wait_queue_drained(&self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let store = self.store();
-            let status = tokio::task::spawn_blocking(move || store.queue_status())
-                .await
-                .expect("join")
-                .expect("status");
-            if status.inbound_pending == 0 {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "queue never drained: {status:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        let store = self.store();
+        until_committed(
+            &store,
+            "the inbound queue drains",
+            Duration::from_secs(20),
+            |s| {
+                let status = s.queue_status().expect("status");
+                (status.inbound_pending == 0).then_some(())
+            },
+        )
+        .await
     }
 
     /// Stops the daemon and starts it again on the same data directory and config, with the clock
@@ -244,4 +239,28 @@ pub fn run_cli(site: &Path, args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Waits until `check` gives a value, checking again after each commit of the store's writer
+/// (an event, not a timer). Panics after `timeout` with `what`.
+pub async fn until_committed<T>(
+    store: &Store,
+    what: &str,
+    timeout: Duration,
+    mut check: impl FnMut(&Store) -> Option<T>,
+) -> T {
+    let mut commits = store.commits();
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        // Marked seen before the check, so a commit during it wakes the wait below at once.
+        commits.borrow_and_update();
+        if let Some(v) = check(store) {
+            return v;
+        }
+        match tokio::time::timeout_at(deadline, commits.changed()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => panic!("the store closed while waiting until {what}"),
+            Err(_) => panic!("never happened: {what}"),
+        }
+    }
 }
