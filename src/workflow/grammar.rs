@@ -10,7 +10,108 @@
 
 use std::fmt;
 
-use super::states::{State, parse_draft};
+use super::states::{DraftNameError, State, parse_draft};
+
+/// Why a line is not a command, as the sender reads it after `error: `. The words the sender
+/// wrote are quoted back; [`fmt::Display`] bounds the text (300 bytes and `…`) so the answer
+/// stays small whatever was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// An empty line where a command was expected (a blank Subject).
+    Empty,
+    /// The first word names no command (quoted as written, `"…"` for a quoted word).
+    Unknown(String),
+    /// A `"` opened and never closed.
+    Unclosed,
+    /// `CMD needs WHAT`: the line ended, or a required part is missing.
+    Needs {
+        cmd: String,
+        what: String,
+    },
+    /// `CMD expects WHAT, not GOT` (GOT quoted as written).
+    Expects {
+        cmd: String,
+        what: String,
+        got: String,
+    },
+    /// `unexpected GOT after CMD`.
+    Unexpected {
+        cmd: String,
+        got: String,
+    },
+    /// A quoted text over [`MAX_QUOTED`] bytes.
+    TooLong {
+        cmd: String,
+        what: String,
+    },
+    Draft(DraftNameError),
+    NotADate(String),
+    NotACalendarDate(String),
+    NotAToken(String),
+    UnknownState(String),
+    /// `state … force` without `reason "…"`.
+    ForceWithoutReason,
+    /// `consensus` with no reason on the lines after it.
+    NoReason,
+    /// The line after the first [`MAX_COMMANDS`].
+    TooMany,
+}
+
+impl ParseError {
+    fn text(&self) -> String {
+        match self {
+            ParseError::Empty => "empty command".to_owned(),
+            ParseError::Unknown(w) => format!("unknown command '{w}'"),
+            ParseError::Unclosed => "a quoted text is not closed with '\"'".to_owned(),
+            ParseError::Needs { cmd, what } => format!("{cmd} needs {what}"),
+            ParseError::Expects { cmd, what, got } => format!("{cmd} expects {what}, not {got}"),
+            ParseError::Unexpected { cmd, got } => format!("unexpected {got} after {cmd}"),
+            ParseError::TooLong { cmd, what } => {
+                format!("{cmd} takes {what} of at most {MAX_QUOTED} bytes")
+            }
+            ParseError::Draft(e) => e.to_string(),
+            ParseError::NotADate(s) => {
+                format!("'{s}' is not a date; write YYYY-MM-DD, like 2026-12-12")
+            }
+            ParseError::NotACalendarDate(s) => format!("{s} is not a calendar date"),
+            ParseError::NotAToken(t) => format!("'{t}' is not a confirmation token"),
+            ParseError::UnknownState(slug) => {
+                let all: Vec<&str> = State::ALL.iter().map(|s| s.slug()).collect();
+                format!("unknown state '{slug}'; states are: {}", all.join(", "))
+            }
+            ParseError::ForceWithoutReason => {
+                let example = "force reason \"the WG agreed at IETF 125\"";
+                format!("state … force needs a reason, like: {example}")
+            }
+            ParseError::NoReason => {
+                "consensus needs a reason: write it on the lines after the command".to_owned()
+            }
+            ParseError::TooMany => format!(
+                "only the first {MAX_COMMANDS} commands of a message are read; send the rest in another"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Errors quote the offending word; the answer stays small whatever was sent.
+        let text = self.text();
+        if text.len() > 300 {
+            write!(f, "{}…", truncate(&text, 300))
+        } else {
+            f.write_str(&text)
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+impl From<DraftNameError> for ParseError {
+    fn from(e: DraftNameError) -> Self {
+        ParseError::Draft(e)
+    }
+}
 
 /// One command as written, and what it parsed to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,14 +119,14 @@ pub struct CommandLine {
     /// The line as the chair wrote it (trimmed), echoed in the result mail. For `consensus` this is
     /// the command line only; the reason is in the command.
     pub text: String,
-    pub result: Result<ChairCommand, String>,
+    pub result: Result<ChairCommand, ParseError>,
     /// The name of the known command that parsed it (`adoption start`); empty when it did not
     /// parse, and `confirm` for a confirmation.
     pub name: &'static str,
 }
 
 /// How a known command reads its arguments: the cursor stands after the command's name.
-pub type ParseFn = fn(&mut Cursor) -> Result<ChairCommand, String>;
+pub type ParseFn = fn(&mut Cursor) -> Result<ChairCommand, ParseError>;
 
 /// A command the grammar knows: its name (one word, or a family word and a verb such as
 /// `adoption start`) and the parser of its arguments.
@@ -193,7 +294,7 @@ impl Date {
     }
 
     /// Parses exactly `4DIGIT "-" 2DIGIT "-" 2DIGIT` and checks the calendar.
-    pub fn parse(s: &str) -> Result<Date, String> {
+    pub fn parse(s: &str) -> Result<Date, ParseError> {
         let b = s.as_bytes();
         let shape = b.len() == 10
             && b[4] == b'-'
@@ -202,9 +303,7 @@ impl Date {
                 .enumerate()
                 .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
         if !shape {
-            return Err(format!(
-                "'{s}' is not a date; write YYYY-MM-DD, like 2026-12-12"
-            ));
+            return Err(ParseError::NotADate(s.to_owned()));
         }
         let (y, m, d) = (
             s[0..4].parse().ok(),
@@ -213,11 +312,9 @@ impl Date {
         );
         match (y, m, d) {
             (Some(y), Some(m), Some(d)) => {
-                Date::new(y, m, d).ok_or_else(|| format!("{s} is not a calendar date"))
+                Date::new(y, m, d).ok_or_else(|| ParseError::NotACalendarDate(s.to_owned()))
             }
-            _ => Err(format!(
-                "'{s}' is not a date; write YYYY-MM-DD, like 2026-12-12"
-            )),
+            _ => Err(ParseError::NotADate(s.to_owned())),
         }
     }
 }
@@ -256,9 +353,7 @@ pub fn parse<K: Known>(subject: &str, body_text: &str, known: &[K]) -> Vec<Comma
         if out.len() == MAX_COMMANDS {
             out.push(CommandLine {
                 text: truncate(line, 200).to_owned(),
-                result: Err(format!(
-                    "only the first {MAX_COMMANDS} commands of a message are read; send the rest in another"
-                )),
+                result: Err(ParseError::TooMany),
                 name: "",
             });
             break;
@@ -277,21 +372,11 @@ pub fn parse<K: Known>(subject: &str, body_text: &str, known: &[K]) -> Vec<Comma
                 i += 1;
             }
             if reason_lines.is_empty() {
-                result = Err(
-                    "consensus needs a reason: write it on the lines after the command".to_owned(),
-                );
+                result = Err(ParseError::NoReason);
             } else {
                 *reason = reason_lines.join("\n");
             }
         }
-        // Errors quote the offending word; the answer stays small whatever was sent.
-        let result = result.map_err(|e| {
-            if e.len() > 300 {
-                format!("{}…", truncate(&e, 300))
-            } else {
-                e
-            }
-        });
         let name = if result.is_ok() { name } else { "" };
         out.push(CommandLine {
             text: truncate(line, 200).to_owned(),
@@ -338,7 +423,7 @@ enum Word {
     Quoted(String),
 }
 
-fn words(line: &str) -> Result<Vec<Word>, String> {
+fn words(line: &str) -> Result<Vec<Word>, ParseError> {
     let mut out = Vec::new();
     let mut chars = line.chars().peekable();
     while let Some(&c) = chars.peek() {
@@ -351,7 +436,7 @@ fn words(line: &str) -> Result<Vec<Word>, String> {
                 match chars.next() {
                     Some('"' | '\u{201D}') => break,
                     Some(ch) => s.push(ch),
-                    None => return Err("a quoted text is not closed with '\"'".to_owned()),
+                    None => return Err(ParseError::Unclosed),
                 }
             }
             out.push(Word::Quoted(s.trim().to_owned()));
@@ -379,11 +464,28 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    pub fn next_bare(&mut self, what: &str) -> Result<String, String> {
+    pub fn next_bare(&mut self, what: &str) -> Result<String, ParseError> {
         match self.words.next() {
             Some(Word::Bare(w)) => Ok(w),
-            Some(Word::Quoted(q)) => Err(format!("{} expects {what}, not \"{q}\"", self.cmd)),
-            None => Err(format!("{} needs {what}", self.cmd)),
+            Some(Word::Quoted(q)) => Err(self.expects(what, &format!("\"{q}\""))),
+            None => Err(self.needs(what)),
+        }
+    }
+
+    /// `CMD needs WHAT`, for this command.
+    pub fn needs(&self, what: &str) -> ParseError {
+        ParseError::Needs {
+            cmd: self.cmd.clone(),
+            what: what.to_owned(),
+        }
+    }
+
+    /// `CMD expects WHAT, not GOT`, for this command; `got` is quoted as the caller wants it.
+    pub fn expects(&self, what: &str, got: &str) -> ParseError {
+        ParseError::Expects {
+            cmd: self.cmd.clone(),
+            what: what.to_owned(),
+            got: got.to_owned(),
         }
     }
 
@@ -400,64 +502,58 @@ impl Cursor {
         }
     }
 
-    pub fn keyword(&mut self, kw: &str) -> Result<(), String> {
+    pub fn keyword(&mut self, kw: &str) -> Result<(), ParseError> {
         let w = self.next_bare(&format!("'{kw}'"))?;
         if w.eq_ignore_ascii_case(kw) {
             Ok(())
         } else {
-            Err(format!("{} expects '{kw}', not '{w}'", self.cmd))
+            Err(self.expects(&format!("'{kw}'"), &format!("'{w}'")))
         }
     }
 
-    pub fn quoted(&mut self, what: &str, example: &str) -> Result<String, String> {
+    pub fn quoted(&mut self, what: &str, example: &str) -> Result<String, ParseError> {
         match self.words.next() {
-            Some(Word::Quoted(q)) if q.len() > MAX_QUOTED => Err(format!(
-                "{} takes {what} of at most {MAX_QUOTED} bytes",
-                self.cmd
-            )),
+            Some(Word::Quoted(q)) if q.len() > MAX_QUOTED => Err(ParseError::TooLong {
+                cmd: self.cmd.clone(),
+                what: what.to_owned(),
+            }),
             Some(Word::Quoted(q)) if !q.is_empty() => Ok(q),
-            Some(Word::Quoted(_)) => Err(format!("{} needs {what} that is not empty", self.cmd)),
-            _ => Err(format!(
-                "{} needs {what} in double quotes, like {example}",
-                self.cmd
-            )),
+            Some(Word::Quoted(_)) => Err(self.needs(&format!("{what} that is not empty"))),
+            _ => Err(self.needs(&format!("{what} in double quotes, like {example}"))),
         }
     }
 
     /// `draft`: a name, a revision (if given) is dropped since the command is about the draft.
-    pub fn draft(&mut self) -> Result<String, String> {
+    pub fn draft(&mut self) -> Result<String, ParseError> {
         let w = self.next_bare("a draft name, like draft-smith-quic-foo")?;
-        parse_draft(&w).map(|d| d.name).map_err(|e| e.to_string())
+        Ok(parse_draft(&w)?.name)
     }
 
     /// A draft name or a proposal's registry name (`proposal-3`), for commands that read or
     /// move any entry of the registry.
-    pub fn entry(&mut self) -> Result<String, String> {
+    pub fn entry(&mut self) -> Result<String, ParseError> {
         let w = self.next_bare("a draft name, like draft-smith-quic-foo")?;
-        super::states::parse_entry(&w).map_err(|e| e.to_string())
+        Ok(super::states::parse_entry(&w)?)
     }
 
     /// A draft name with its revision if one is given (`draft-x-05` or `draft-x`), or a proposal:
     /// for commands that may also record the revision they act on.
-    pub fn entry_with_rev(&mut self) -> Result<String, String> {
+    pub fn entry_with_rev(&mut self) -> Result<String, ParseError> {
         let w = self.next_bare("a draft name, like draft-smith-quic-foo-05")?;
         match parse_draft(&w) {
             Ok(d) => Ok(d.to_string()),
-            Err(e) => super::states::parse_entry(&w).map_err(|_| e.to_string()),
+            Err(e) => super::states::parse_entry(&w).map_err(|_| e.into()),
         }
     }
 
     /// `draft-rev`: a name with its two-digit revision.
-    pub fn draft_rev(&mut self) -> Result<(String, u8), String> {
-        let need = format!(
-            "{} needs a draft with its revision, like draft-smith-quic-foo-03",
-            self.cmd
-        );
+    pub fn draft_rev(&mut self) -> Result<(String, u8), ParseError> {
+        let need = self.needs("a draft with its revision, like draft-smith-quic-foo-03");
         let w = match self.words.next() {
             Some(Word::Bare(w)) => w,
             _ => return Err(need),
         };
-        let d = parse_draft(&w).map_err(|e| e.to_string())?;
+        let d = parse_draft(&w)?;
         d.rev.map(|rev| (d.name, rev)).ok_or(need)
     }
 
@@ -465,22 +561,21 @@ impl Cursor {
         &mut self,
         what: &str,
         max_digits: usize,
-    ) -> Result<N, String> {
+    ) -> Result<N, ParseError> {
         let w = self.next_bare(what)?;
         if w.is_empty() || w.len() > max_digits || !w.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("{} expects {what}, not '{w}'", self.cmd));
+            return Err(self.expects(what, &format!("'{w}'")));
         }
-        w.parse()
-            .map_err(|_| format!("{} expects {what}, not '{w}'", self.cmd))
+        w.parse().map_err(|_| self.expects(what, &format!("'{w}'")))
     }
 
-    pub fn date(&mut self) -> Result<Date, String> {
+    pub fn date(&mut self) -> Result<Date, ParseError> {
         let w = self.next_bare("a date (YYYY-MM-DD)")?;
         Date::parse(&w)
     }
 
     /// `[SP end]`: `ends DATE` or `for N week(s)|day(s)`.
-    pub fn optional_end(&mut self) -> Result<Option<End>, String> {
+    pub fn optional_end(&mut self) -> Result<Option<End>, ParseError> {
         match self.peek_keyword().as_deref() {
             None => Ok(None),
             Some("ends") => {
@@ -494,43 +589,41 @@ impl Cursor {
                 let days = match unit.as_str() {
                     "week" | "weeks" => n * 7,
                     "day" | "days" => n,
-                    _ => {
-                        return Err(format!(
-                            "{} expects 'weeks' or 'days', not '{unit}'",
-                            self.cmd
-                        ));
-                    }
+                    _ => return Err(self.expects("'weeks' or 'days'", &format!("'{unit}'"))),
                 };
                 if days == 0 {
-                    return Err(format!("{} needs a duration of at least one day", self.cmd));
+                    return Err(self.needs("a duration of at least one day"));
                 }
                 Ok(Some(End::For { days }))
             }
-            Some(other) => Err(format!(
-                "{} expects 'ends YYYY-MM-DD' or 'for N weeks', not '{other}'",
-                self.cmd
-            )),
+            Some(other) => {
+                Err(self.expects("'ends YYYY-MM-DD' or 'for N weeks'", &format!("'{other}'")))
+            }
         }
     }
 
     /// Nothing may follow a complete command.
-    pub fn finish(mut self, cmd: ChairCommand) -> Result<ChairCommand, String> {
-        match self.words.next() {
-            None => Ok(cmd),
-            Some(Word::Bare(w)) => Err(format!("unexpected '{w}' after {}", self.cmd)),
-            Some(Word::Quoted(q)) => Err(format!("unexpected \"{q}\" after {}", self.cmd)),
-        }
+    pub fn finish(mut self, cmd: ChairCommand) -> Result<ChairCommand, ParseError> {
+        let got = match self.words.next() {
+            None => return Ok(cmd),
+            Some(Word::Bare(w)) => format!("'{w}'"),
+            Some(Word::Quoted(q)) => format!("\"{q}\""),
+        };
+        Err(ParseError::Unexpected { cmd: self.cmd, got })
     }
 }
 
 /// Parses one line (without a `consensus` reason, which `parse` gathers from the following
 /// lines) into the name of the known command and the command.
-fn parse_line<K: Known>(line: &str, known: &[K]) -> Result<(&'static str, ChairCommand), String> {
+fn parse_line<K: Known>(
+    line: &str,
+    known: &[K],
+) -> Result<(&'static str, ChairCommand), ParseError> {
     let mut ws = words(line)?.into_iter();
     let first = match ws.next() {
         Some(Word::Bare(w)) => w.to_ascii_lowercase(),
-        Some(Word::Quoted(q)) => return Err(format!("unknown command '\"{q}\"'")),
-        None => return Err("empty command".to_owned()),
+        Some(Word::Quoted(q)) => return Err(ParseError::Unknown(format!("\"{q}\""))),
+        None => return Err(ParseError::Empty),
     };
     let mut c = Cursor {
         words: ws,
@@ -544,7 +637,7 @@ fn parse_line<K: Known>(line: &str, known: &[K]) -> Result<(&'static str, ChairC
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !ok {
-            return Err(format!("'{token}' is not a confirmation token"));
+            return Err(ParseError::NotAToken(token));
         }
         return c
             .finish(ChairCommand::Confirm { token })
@@ -555,7 +648,7 @@ fn parse_line<K: Known>(line: &str, known: &[K]) -> Result<(&'static str, ChairC
         .filter(|k| k.name().split(' ').next() == Some(first.as_str()))
         .collect();
     let row = match family.as_slice() {
-        [] => return Err(format!("unknown command '{first}'")),
+        [] => return Err(ParseError::Unknown(first)),
         [one] => match one.name().split_once(' ') {
             None => *one,
             Some((_, verb)) => {
@@ -580,7 +673,10 @@ fn parse_line<K: Known>(line: &str, known: &[K]) -> Result<(&'static str, ChairC
                 .find(|k| k.name().split_once(' ').map(|(_, v)| v) == Some(verb.as_str()))
             {
                 Some(k) => *k,
-                None => return Err(format!("{first} expects {choices}, not '{verb}'")),
+                None => {
+                    c.cmd = first;
+                    return Err(c.expects(&choices, &format!("'{verb}'")));
+                }
             }
         }
     };

@@ -2,21 +2,21 @@
 
 use super::super::calls::CallKind;
 use super::super::error::Error;
-use super::super::grammar::{ChairCommand, Cursor};
+use super::super::grammar::{ChairCommand, Cursor, ParseError};
 use super::super::states::Actor;
 use super::{Env, Step, call};
 
-pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let (draft, rev) = c.draft_rev()?;
     let end = c.optional_end()?;
     Ok(ChairCommand::AdoptionStart { draft, rev, end })
 }
 
-pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     Ok(ChairCommand::AdoptionClose { draft: c.draft()? })
 }
 
-pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let (draft, to) = call::parse_extend(c)?;
     Ok(ChairCommand::AdoptionExtend { draft, to })
 }

@@ -2,11 +2,11 @@
 //! Action to the list and the site's announce list.
 
 use super::super::error::Error;
-use super::super::grammar::{ChairCommand, Cursor};
+use super::super::grammar::{ChairCommand, Cursor, ParseError};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, announce_everywhere};
 
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     Ok(ChairCommand::Approve { draft: c.draft()? })
 }
 

@@ -164,7 +164,7 @@ pub(super) fn extend(
 /// `… extend DRAFT to YYYY-MM-DD`, the same for every kind of call.
 pub(super) fn parse_extend(
     c: &mut super::super::grammar::Cursor,
-) -> Result<(String, super::super::grammar::Date), String> {
+) -> Result<(String, super::super::grammar::Date), super::super::grammar::ParseError> {
     let draft = c.draft()?;
     c.keyword("to")?;
     Ok((draft, c.date()?))

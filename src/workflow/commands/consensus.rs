@@ -3,12 +3,12 @@
 //! The draft moves, the reason is recorded, and the list is told.
 
 use super::super::error::Error;
-use super::super::grammar::{ChairCommand, Cursor};
+use super::super::grammar::{ChairCommand, Cursor, ParseError};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, to_list};
 
 /// The command line; the grammar gathers the reason from the lines after it.
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let draft = c.draft()?;
     let word = c
         .next_bare("'reached' or 'not-reached'")?
@@ -16,11 +16,7 @@ pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
     let reached = match word.as_str() {
         "reached" => true,
         "not-reached" => false,
-        _ => {
-            return Err(format!(
-                "consensus expects 'reached' or 'not-reached', not '{word}'"
-            ));
-        }
+        _ => return Err(c.expects("'reached' or 'not-reached'", &format!("'{word}'"))),
     };
     Ok(ChairCommand::Consensus {
         draft,

@@ -4,22 +4,22 @@
 
 use super::super::calls::CallKind;
 use super::super::error::Error;
-use super::super::grammar::{ChairCommand, Cursor};
+use super::super::grammar::{ChairCommand, Cursor, ParseError};
 use super::super::states::Actor;
 use super::{Env, Step, call};
 
 /// `ietf-lc start DRAFT[-NN]`: the revision is optional (the IESG may call on the latest).
-pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let draft = c.entry_with_rev()?;
     let end = c.optional_end()?;
     Ok(ChairCommand::IetfLcStart { draft, end })
 }
 
-pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     Ok(ChairCommand::IetfLcClose { draft: c.draft()? })
 }
 
-pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let (draft, to) = call::parse_extend(c)?;
     Ok(ChairCommand::IetfLcExtend { draft, to })
 }

@@ -4,11 +4,11 @@
 use crate::store::{Action, DraftMeta, DraftMove};
 
 use super::super::error::Error;
-use super::super::grammar::{ChairCommand, Cursor};
+use super::super::grammar::{ChairCommand, Cursor, ParseError};
 use super::super::states::{self, Actor, State};
 use super::{Env, Step, to_some};
 
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let title = c.quoted("a title", "propose \"QUIC over pigeons\"")?;
     Ok(ChairCommand::Propose { title })
 }

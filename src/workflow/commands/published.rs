@@ -5,16 +5,16 @@
 use crate::store::{Action, DraftMove};
 
 use super::super::error::Error;
-use super::super::grammar::{ChairCommand, Cursor};
+use super::super::grammar::{ChairCommand, Cursor, ParseError};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, announce_everywhere, meta};
 
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let draft = c.draft()?;
     c.keyword("rfc")?;
     let rfc: u32 = c.number("an RFC number", 5)?;
     if rfc == 0 {
-        return Err("published needs an RFC number above 0".to_owned());
+        return Err(c.needs("an RFC number above 0"));
     }
     Ok(ChairCommand::Published { draft, rfc })
 }

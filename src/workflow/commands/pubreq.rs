@@ -2,11 +2,11 @@
 //! the intended status is recorded and the IESG members are told.
 
 use super::super::error::Error;
-use super::super::grammar::{ChairCommand, Cursor, IntendedStatus};
+use super::super::grammar::{ChairCommand, Cursor, IntendedStatus, ParseError};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, meta, to_some};
 
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let draft = c.entry_with_rev()?;
     c.keyword("status")?;
     let w = c
@@ -17,11 +17,7 @@ pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
         "bcp" => IntendedStatus::BestCurrentPractice,
         "info" => IntendedStatus::Informational,
         "exp" => IntendedStatus::Experimental,
-        _ => {
-            return Err(format!(
-                "pubreq expects status ps, bcp, info or exp, not '{w}'"
-            ));
-        }
+        _ => return Err(c.expects("status ps, bcp, info or exp", &format!("'{w}'"))),
     };
     Ok(ChairCommand::Pubreq { draft, status })
 }

@@ -3,21 +3,21 @@
 
 use super::super::calls;
 use super::super::error::Error;
-use super::super::grammar::{ChairCommand, Cursor, IntendedStatus};
+use super::super::grammar::{ChairCommand, Cursor, IntendedStatus, ParseError};
 use super::super::states::{self, State};
 use super::Env;
 use crate::store::DraftRow;
 use crate::values::CallState;
 
-pub(super) fn parse_status(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse_status(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     Ok(ChairCommand::Status { draft: c.entry()? })
 }
 
-pub(super) fn parse_tally(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse_tally(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     Ok(ChairCommand::Tally { draft: c.entry()? })
 }
 
-pub(super) fn parse_history(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse_history(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     Ok(ChairCommand::History { draft: c.entry()? })
 }
 

@@ -6,16 +6,16 @@ use crate::store::{Action, OutboundJob};
 
 use super::super::calls;
 use super::super::error::Error;
-use super::super::grammar::{ChairCommand, Cursor};
+use super::super::grammar::{ChairCommand, Cursor, ParseError};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step};
 
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let draft = c.draft()?;
     c.keyword("reviewers")?;
     let reviewers: u8 = c.number("a number of reviewers (1–99)", 2)?;
     if reviewers == 0 {
-        return Err("review start needs at least one reviewer".to_owned());
+        return Err(c.needs("at least one reviewer"));
     }
     Ok(ChairCommand::ReviewStart { draft, reviewers })
 }

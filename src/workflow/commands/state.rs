@@ -4,21 +4,18 @@
 //! its own command, never by `state`.
 
 use super::super::error::Error;
-use super::super::grammar::{ChairCommand, Cursor};
+use super::super::grammar::{ChairCommand, Cursor, ParseError};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step};
 
-pub(super) fn parse_candidate(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse_candidate(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     Ok(ChairCommand::Candidate { draft: c.draft()? })
 }
 
-pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
+pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let draft = c.entry_with_rev()?;
     let slug = c.next_bare("a state, like wg-doc")?;
-    let to = State::from_slug(&slug).ok_or_else(|| {
-        let all: Vec<&str> = State::ALL.iter().map(|s| s.slug()).collect();
-        format!("unknown state '{slug}'; states are: {}", all.join(", "))
-    })?;
+    let to = State::from_slug(&slug).ok_or(ParseError::UnknownState(slug))?;
     let force = c.peek_keyword().as_deref() == Some("force");
     if force {
         c.skip();
@@ -31,8 +28,7 @@ pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, String> {
     };
     // DESIGN.md §2: chairs may force a move "with a reason; it is logged".
     if force && reason.is_none() {
-        let example = "force reason \"the WG agreed at IETF 125\"";
-        return Err(format!("state … force needs a reason, like: {example}"));
+        return Err(ParseError::ForceWithoutReason);
     }
     Ok(ChairCommand::State {
         draft,

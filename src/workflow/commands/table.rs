@@ -3,7 +3,7 @@
 //! whether a command needs a confirmation token is whether it changes anything.
 
 use super::super::error::Error;
-use super::super::grammar::{self, ChairCommand, Cursor, Known, ParseFn};
+use super::super::grammar::{self, ChairCommand, Cursor, Known, ParseError, ParseFn};
 use super::{Env, Step};
 use super::{adoption, approve, consensus, ietf_lc, propose, published, pubreq, read, review};
 use super::{state, wglc};
@@ -112,7 +112,7 @@ pub fn parse(subject: &str, body_text: &str) -> Vec<grammar::CommandLine> {
     grammar::parse(subject, body_text, COMMANDS)
 }
 
-fn parse_help(_c: &mut Cursor) -> Result<ChairCommand, String> {
+fn parse_help(_c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     Ok(ChairCommand::Help)
 }
 
