@@ -214,6 +214,7 @@ pub enum ChairCommand {
     History {
         draft: String,
     },
+    Calls,
     Help,
     Confirm {
         token: String,

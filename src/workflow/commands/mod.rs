@@ -31,6 +31,7 @@ mod approve;
 mod call;
 mod consensus;
 mod ietf_lc;
+mod open_calls;
 mod propose;
 mod published;
 mod pubreq;

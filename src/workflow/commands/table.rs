@@ -6,7 +6,7 @@ use super::super::error::Error;
 use super::super::grammar::{self, ChairCommand, Cursor, Known, ParseError, ParseFn};
 use super::{Env, Step};
 use super::{adoption, approve, consensus, ietf_lc, propose, published, pubreq, read, review};
-use super::{state, wglc};
+use super::{open_calls, state, wglc};
 
 /// Who may send a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +98,7 @@ pub const COMMANDS: &[Row] = &[
     Row { name: "status", who: Anyone, help: "status DRAFT", parse: read::parse_status, run: Reads(read::status) },
     Row { name: "tally", who: Anyone, help: "tally DRAFT", parse: read::parse_tally, run: Reads(read::tally) },
     Row { name: "history", who: Anyone, help: "history DRAFT", parse: read::parse_history, run: Reads(read::history) },
+    Row { name: "calls", who: Anyone, help: "calls", parse: open_calls::parse, run: Reads(open_calls::run) },
     Row { name: "help", who: Anyone, help: "help", parse: parse_help, run: Reads(help_reply) },
 ];
 

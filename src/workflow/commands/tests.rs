@@ -989,6 +989,15 @@ fn cases() -> Vec<Case> {
             ),
         },
         Case {
+            name: "calls",
+            line: "calls",
+            who: Who::Anyone,
+            allowed: in_call("wglc", "wglc"),
+            ok: "draft-ietf-wg-widgets-02: WG Last Call, ends 2026-12-01",
+            step: Answer,
+            refused: Never("calls names no draft and answers even when no call is open"),
+        },
+        Case {
             name: "help",
             line: "help",
             who: Who::Anyone,
@@ -1466,7 +1475,11 @@ fn refused_moves_yield_the_refusal_and_no_change() {
         let wanted = format!("> {}\nerror: {why}", case.echo());
         assert!(text.contains(&wanted), "{}: {text}", row.name);
     }
-    assert_eq!(never, ["propose", "help"], "only these cannot be refused");
+    assert_eq!(
+        never,
+        ["propose", "calls", "help"],
+        "only these cannot be refused"
+    );
 }
 
 #[test]
@@ -1779,4 +1792,15 @@ fn read_only_rows_are_open_to_anyone() {
     for row in COMMANDS.iter().filter(|r| !r.changes()) {
         assert_eq!(row.who, Who::Anyone, "{}", row.name);
     }
+}
+
+#[test]
+fn calls_says_so_when_no_call_is_open() {
+    let fx = fixture();
+    let actions = fx.handle(&at("wg-doc").lookup(), OUTSIDER, "calls");
+    let text = result_text(&actions, OUTSIDER);
+    assert!(
+        text.contains("> calls\nwg@example.org has no open call"),
+        "{text}"
+    );
 }
