@@ -145,6 +145,11 @@ pub fn handle(
         let Some(row) = table::row(line.name) else {
             continue;
         };
+        // Every row's `who` is checked, read-only ones too (all of those are `Anyone` today).
+        if let Some(why) = refusal(ctx, row, ctx.sender) {
+            results.push(format!("> {}\nerror: {why}", line.text));
+            continue;
+        }
         match row.run {
             Run::Reads(read) => {
                 let answer = match read(&env, cmd) {
@@ -154,13 +159,10 @@ pub fn handle(
                 };
                 results.push(format!("> {}\n{answer}", line.text));
             }
-            Run::Changes(_) => match refusal(ctx, row, ctx.sender) {
-                Some(why) => results.push(format!("> {}\nerror: {why}", line.text)),
-                None => {
-                    pending.push(&line.text);
-                    results.push(format!("> {}\npending confirmation", line.text));
-                }
-            },
+            Run::Changes(_) => {
+                pending.push(&line.text);
+                results.push(format!("> {}\npending confirmation", line.text));
+            }
         }
     }
     if lines.is_empty() {
