@@ -521,7 +521,7 @@ impl Store {
     pub fn call_replies(&self, call_id: i64) -> Result<Vec<CallReply>, StoreError> {
         self.read_blocking(|c| {
             let mut stmt = c.prepare(
-                "SELECT call_id, message_id, person, name, date, position, evidence, reason, member FROM call_replies WHERE call_id = ?1",
+                "SELECT call_id, message_id, person, name, date, position, evidence, reason, member FROM call_replies WHERE call_id = ?1 ORDER BY date, message_id",
             )?;
             let rows = stmt.query_map([call_id], |r| {
                 Ok(CallReply {

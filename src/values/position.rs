@@ -17,10 +17,12 @@ pub enum Position {
     Comment,
     /// Auto-replies and bounces: not a reply at all.
     Ignore,
+    /// "I withdraw my support": the person's earlier position no longer stands. Never counted.
+    Withdraw,
 }
 
 impl Position {
-    pub const ALL: [Position; 7] = [
+    pub const ALL: [Position; 8] = [
         Position::Support,
         Position::SupportIf,
         Position::Object,
@@ -28,6 +30,7 @@ impl Position {
         Position::Neutral,
         Position::Comment,
         Position::Ignore,
+        Position::Withdraw,
     ];
 
     /// As stored and as the JSON keys name it (the serde names): `support_if`, `no_objection`, …
@@ -40,6 +43,7 @@ impl Position {
             Position::Neutral => "neutral",
             Position::Comment => "comment",
             Position::Ignore => "ignore",
+            Position::Withdraw => "withdraw",
         }
     }
 
@@ -53,6 +57,7 @@ impl Position {
             Position::Neutral => "neutral",
             Position::Comment => "comment",
             Position::Ignore => "ignored",
+            Position::Withdraw => "withdrawal",
         }
     }
 }

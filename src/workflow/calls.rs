@@ -244,7 +244,7 @@ pub fn to_announce_list(site: &Site, list: &ListConfig, raw: Vec<u8>) -> Option<
 pub fn tap(
     ctx: &Context<'_>,
     calls: &[CallRow],
-    parent_position: &dyn Fn(i64, &str) -> Option<Position>,
+    earlier: &dyn Fn(i64) -> Vec<CallReply>,
 ) -> Vec<Action> {
     let base = tally::base_subject(&ctx.parsed.subject);
     let mut out = Vec::new();
@@ -261,17 +261,22 @@ pub fn tap(
     for call in calls {
         // Directly under the announcement, or under a reply already recorded for the call (a
         // client that trims References still names its parent).
-        let mut parent_pos = None;
+        let said: Vec<tally::Said> = earlier(call.id)
+            .into_iter()
+            .map(|r| tally::Said {
+                message_id: r.message_id,
+                person: r.person,
+                name: r.name,
+                position: r.position,
+            })
+            .collect();
         let threads = ctx
             .parsed
             .references
             .iter()
             .chain(ctx.parsed.in_reply_to.iter())
             .any(|id| *id == call.anchor)
-            || parent.is_some_and(|p| {
-                parent_pos = parent_position(call.id, p);
-                parent_pos.is_some()
-            });
+            || parent.is_some_and(|p| said.iter().any(|s| s.message_id == p));
         let call_base =
             tally::base_subject(call.subject.split(" (Ends").next().unwrap_or(&call.subject));
         let same_subject = !call_base.is_empty() && base.starts_with(&call_base);
@@ -283,12 +288,7 @@ pub fn tap(
         if classified.position == Position::Ignore {
             continue;
         }
-        if classified.follows_parent
-            && let Some(theirs) =
-                parent_pos.or_else(|| parent.and_then(|p| parent_position(call.id, p)))
-        {
-            classified.position = relative_position(classified.position, theirs);
-        }
+        classified.position = tally::resolve(&classified, parent, &said);
         // A reply after the deadline is dated no earlier than its arrival, so a back-dated Date
         // header cannot sneak it into the count.
         let date = ctx.parsed.date.unwrap_or(ctx.item.received_at);
@@ -320,16 +320,6 @@ fn cutoff(call: &CallRow) -> Timestamp {
     call.closed_at.map_or(call.ends_at, |c| c.min(call.ends_at))
 }
 
-/// `+1 to X` takes X's objection; `-1 to X` turns X's objection into support. Other parents leave
-/// the reply's own reading in place.
-pub fn relative_position(own: Position, parent: Position) -> Position {
-    match (own, parent) {
-        (Position::Support, Position::Object) => Position::Object,
-        (Position::Object, Position::Object) => Position::Support,
-        (own, _) => own,
-    }
-}
-
 /// The tally of a call from its recorded replies.
 pub fn tally_of(call: &CallRow, replies: &[CallReply]) -> Tally {
     let rs: Vec<Reply> = replies
@@ -343,7 +333,7 @@ pub fn tally_of(call: &CallRow, replies: &[CallReply]) -> Tally {
                 position: r.position,
                 evidence: r.evidence.clone(),
                 reason: r.reason.clone(),
-                follows_parent: false,
+                follows: None,
             },
         })
         .collect();
@@ -652,14 +642,5 @@ mod tests {
             e.contains("at least 28 days") && e.contains("2026-12-26"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn relative_positions_follow_the_parent() {
-        use Position::*;
-        assert_eq!(relative_position(Support, Object), Object);
-        assert_eq!(relative_position(Object, Object), Support);
-        assert_eq!(relative_position(Support, Support), Support);
-        assert_eq!(relative_position(Object, Support), Object);
     }
 }

@@ -47,8 +47,8 @@ pub fn after_post(ctx: &Context<'_>, lookup: &dyn Lookup) -> Result<Vec<Action>,
     // As of the post's arrival: a held reply approved weeks later still answers its call.
     let open = lookup.answerable_calls(&list, ctx.item.received_at.min(ctx.now))?;
     if !open.is_empty() {
-        let parent = |call: i64, id: &str| lookup.reply_position(call, id).ok().flatten();
-        actions.extend(calls::tap(ctx, &open, &parent));
+        let earlier = |call: i64| lookup.call_replies(call).unwrap_or_default();
+        actions.extend(calls::tap(ctx, &open, &earlier));
     }
     if !parsed.in_reply_to.is_empty() || !parsed.references.is_empty() {
         let open = lookup.open_reviews(&list)?;

@@ -25,11 +25,21 @@ pub struct Classified {
     /// For objections (and conditional support): the text after the stance, or the paragraph
     /// that follows a bare `-1`. `None` when the objector gave no reason.
     pub reason: Option<String>,
-    /// The stance is relative to the message replied to (`+1 to Carol's point`, `Me too.`,
-    /// `-1 to what Dave said`) and no quoted objection settled it: whoever knows the parent's
-    /// position (the daemon, from the thread) takes it, or inverts it for a `-1 to …`.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub follows_parent: bool,
+    /// The stance is someone else's: `+1 to Carol`, `I agree with Dave`, `Me too.`, `-1 to what
+    /// Dave said`, and no quoted objection settled it. Whoever knows the thread (the daemon, the
+    /// offline recount) takes that person's position, or inverts it (`tally::resolve`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<Follows>,
+}
+
+/// Whose position a reply takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Follows {
+    /// The person as the reply names them (`Carol`, `Dave Smith`, `carol@example.org`), or `None`
+    /// for the message the reply answers (`Me too.`, `+1 to the above`).
+    pub whom: Option<String>,
+    /// `-1 to X`, `I disagree with X`: the opposite of X's position.
+    pub invert: bool,
 }
 
 impl Classified {
@@ -38,7 +48,7 @@ impl Classified {
             position: Position::Comment,
             evidence: None,
             reason: None,
-            follows_parent: false,
+            follows: None,
         }
     }
 }
@@ -62,7 +72,7 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
             position: Position::Ignore,
             evidence: None,
             reason: None,
-            follows_parent: false,
+            follows: None,
         };
     }
     let mut lines: Vec<(&str, u32)> = Vec::new();
@@ -103,18 +113,24 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
             return Classified::comment();
         }
     }
-    let mut follows_parent = false;
+    let mut follows = None;
     if st.agree_with {
         // `+1 to Carol's point` takes Carol's side: an objection when the quoted text objects
-        // (row 30), otherwise plain support; `-1 to what Dave said` inverts it (row 44). Without
-        // a quoted objection the parent message decides, where it is known.
-        follows_parent = !quote_has_objection(body_text, line, seg);
-        if !follows_parent {
+        // (row 30), otherwise plain support; `-1 to what Dave said` inverts it (row 44). A named
+        // person decides (`I agree with Dave` while answering Nora); without a name or a quoted
+        // objection the parent message decides, where it is known.
+        let whom = st.name.map(|(a, b)| line[a..b].to_owned());
+        if whom.is_none() && quote_has_objection(body_text, line, seg) {
             position = if position == Position::Support {
                 Position::Object
             } else {
                 Position::Support
             };
+        } else {
+            follows = Some(Follows {
+                whom,
+                invert: position == Position::Object,
+            });
         }
     }
     let reason = match position {
@@ -153,7 +169,7 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
         position,
         evidence: Some(line.trim().to_owned()),
         reason,
-        follows_parent,
+        follows,
     }
 }
 
@@ -171,8 +187,10 @@ struct Stance {
     rest: usize,
     /// The line is only a vote token (`+1`, `-1 (non-binding)`).
     bare: bool,
-    /// `+1 to X's point` / `-1 to what X said`.
+    /// `+1 to X's point` / `-1 to what X said` / `I agree with X`.
     agree_with: bool,
+    /// Where the line names the person agreed with (byte range, same in the lower-cased line).
+    name: Option<(usize, usize)>,
 }
 
 /// Lower-cases ASCII only and maps the typographic apostrophe to `'` *with padding*, so byte
@@ -241,6 +259,7 @@ fn vote_token(l: &str) -> Option<Stance> {
             rest,
             bare: false,
             agree_with: false,
+            name: None,
         });
     }
     let mut found = None;
@@ -372,6 +391,7 @@ fn accept_token(l: &str, i: usize, j: usize) -> Option<Stance> {
         rest: j,
         bare,
         agree_with,
+        name: None,
     })
 }
 
@@ -384,6 +404,7 @@ fn phrase_stance(l: &str, off: usize) -> Option<Stance> {
             rest: at,
             bare: false,
             agree_with: false,
+            name: None,
         })
     };
 
@@ -534,6 +555,7 @@ fn phrase_stance(l: &str, off: usize) -> Option<Stance> {
             rest: off + "me too".len(),
             bare: false,
             agree_with: true,
+            name: None,
         });
     }
     for p in [

@@ -15,6 +15,89 @@ use serde::Serialize;
 
 use super::positions::{Classified, Position, classify};
 
+/// An earlier reply of the same call, as [`resolve`] sees it: who said what, in which message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub message_id: String,
+    /// The identity (see [`identity`]).
+    pub person: String,
+    pub name: String,
+    /// As resolved when it was recorded.
+    pub position: Position,
+}
+
+/// The position a reply takes once the people it follows are known: `+1 to Carol` is Carol's
+/// standing position, `Me too.` the position of the message it answers, `-1 to what Dave said`
+/// the opposite of Dave's. `parent` is the Message-ID the reply answers; `earlier` are the call's
+/// replies before it, in date order. A named person no earlier reply matches (or several match)
+/// gives a comment, for the chair to read; an unknown parent leaves the reply's own reading.
+pub fn resolve(c: &Classified, parent: Option<&str>, earlier: &[Said]) -> Position {
+    let Some(f) = &c.follows else {
+        return c.position;
+    };
+    let theirs = match &f.whom {
+        None => match parent.and_then(|p| earlier.iter().rev().find(|s| s.message_id == p)) {
+            Some(s) => s.position,
+            None => return c.position,
+        },
+        Some(name) => match named(name, earlier) {
+            Some(person) => standing(person, earlier),
+            None => return Position::Comment,
+        },
+    };
+    use Position::*;
+    match (theirs, f.invert) {
+        (Support | SupportIf | Object | NoObjection | Neutral, false) => theirs,
+        (Support | SupportIf, true) => Object,
+        (Object, true) => Support,
+        _ => Comment,
+    }
+}
+
+/// A person's standing position among `earlier`: their latest that is not a comment, none (a
+/// comment) after a withdrawal.
+fn standing(person: &str, earlier: &[Said]) -> Position {
+    earlier
+        .iter()
+        .rev()
+        .filter(|s| s.person == person)
+        .map(|s| s.position)
+        .find(|p| !matches!(p, Position::Comment | Position::Ignore))
+        .filter(|p| *p != Position::Withdraw)
+        .unwrap_or(Position::Comment)
+}
+
+/// The one earlier replier that `name` designates: by address, local part, full display name or
+/// one word of it (`Carol`, `Smith`). `None` when nobody or more than one person matches.
+fn named<'a>(name: &str, earlier: &'a [Said]) -> Option<&'a str> {
+    let n = name.trim().to_lowercase();
+    let n = n
+        .strip_suffix("'s")
+        .or_else(|| n.strip_suffix("\u{2019}s"))
+        .unwrap_or(&n)
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '-');
+    if n.is_empty() {
+        return None;
+    }
+    let mut found: Option<&str> = None;
+    for s in earlier {
+        let full = s.name.to_lowercase();
+        let hit = s.person == n
+            || s.person.split('@').next() == Some(n)
+            || full == n
+            || full
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .any(|w| w == n);
+        if hit {
+            if found.is_some_and(|f| f != s.person) {
+                return None;
+            }
+            found = Some(s.person.as_str());
+        }
+    }
+    found
+}
+
 /// One reply to a call, classified.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -62,6 +145,9 @@ pub struct Tally {
     /// Conditions of the `support_if` people, address → condition.
     pub conditions: BTreeMap<String, String>,
     pub late: Vec<Late>,
+    /// People who withdrew their position and gave no new one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn: Vec<String>,
     /// Counted people who were not members of the list when they replied: flagged for the chair,
     /// who may weigh them differently (filled in by the daemon; the offline recount cannot know).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -98,6 +184,7 @@ pub fn tally(replies: &[Reply], deadline: Option<i64>) -> Tally {
 
     let mut seen: HashSet<&str> = HashSet::new();
     let mut current: HashMap<String, (Position, Option<String>, String)> = HashMap::new();
+    let mut withdrawn: BTreeSet<String> = BTreeSet::new();
     let mut out = Tally::default();
     for r in order {
         if !r.message_id.is_empty() && !seen.insert(r.message_id.as_str()) {
@@ -123,6 +210,14 @@ pub fn tally(replies: &[Reply], deadline: Option<i64>) -> Tally {
             continue;
         }
         out.classified += 1;
+        if pos == Position::Withdraw {
+            // The earlier position no longer stands; the withdrawal is listed apart.
+            if current.remove(&who).is_some() {
+                withdrawn.insert(who);
+            }
+            continue;
+        }
+        withdrawn.remove(&who);
         let name = if r.name.is_empty() {
             current.get(&who).map(|c| c.2.clone()).unwrap_or_default()
         } else {
@@ -130,6 +225,7 @@ pub fn tally(replies: &[Reply], deadline: Option<i64>) -> Tally {
         };
         current.insert(who, (pos, r.classified.reason.clone(), name));
     }
+    out.withdrawn = withdrawn.into_iter().collect();
     out.coverage = if out.replies == 0 {
         0.0
     } else {
@@ -257,19 +353,34 @@ pub fn recount(messages: &[Vec<u8>]) -> Tally {
         }
     }
 
-    let mut replies = Vec::with_capacity(parsed.len());
-    for (i, p) in parsed.iter().enumerate() {
-        if !associated[i] || p.message_id.is_some() && p.message_id == call.message_id {
-            continue;
-        }
-        let classified = classify(&p.body_text, p.auto_submitted.as_deref());
-        replies.push(Reply {
+    // In date order, so a reply that follows someone sees what they had said by then.
+    let mut order: Vec<usize> = (0..parsed.len())
+        .filter(|&i| {
+            associated[i] && !(parsed[i].message_id.is_some() && parsed[i].message_id == call.message_id)
+        })
+        .collect();
+    order.sort_by_key(|&i| parsed[i].date.unwrap_or(0));
+    let mut replies = Vec::with_capacity(order.len());
+    let mut said: Vec<Said> = Vec::with_capacity(order.len());
+    for i in order {
+        let p = &parsed[i];
+        let mut classified = classify(&p.body_text, p.auto_submitted.as_deref());
+        let parent = p.in_reply_to.first().or(p.references.last());
+        classified.position = resolve(&classified, parent.map(String::as_str), &said);
+        let reply = Reply {
             from: p.from_addr.to_lowercase(),
             name: p.from_name.clone(),
             date: p.date.unwrap_or(0),
             message_id: p.message_id.clone().unwrap_or_default(),
             classified,
+        };
+        said.push(Said {
+            message_id: reply.message_id.clone(),
+            person: identity(&reply.from),
+            name: reply.name.clone(),
+            position: reply.classified.position,
         });
+        replies.push(reply);
     }
     tally(&replies, None)
 }

@@ -11,6 +11,7 @@ mod commands;
 mod config;
 mod crash;
 mod e2e;
+mod labelled;
 mod mbox;
 mod membership;
 mod moderation;
