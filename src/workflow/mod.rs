@@ -23,6 +23,7 @@ pub mod deadlines;
 pub mod error;
 pub mod grammar;
 pub mod lookup;
+mod phrases;
 pub mod positions;
 pub mod revisions;
 pub mod states;

@@ -82,23 +82,25 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
         }
     });
 
+    let units = units(&lines);
     let mut buf = String::new();
-    // (line index, stance) of the last stance seen.
+    // (unit index, stance) of the last stance seen.
     let mut best: Option<(usize, Stance)> = None;
-    for (i, (line, _)) in lines.iter().enumerate().take(MAX_LINES) {
-        // Long lines are pasted logs, base64 or HTML, never a stance.
-        if line.len() > MAX_LINE {
+    for (i, u) in units.iter().enumerate() {
+        // Long sentences are pasted logs, base64 or HTML, never a stance.
+        if u.text.len() > MAX_LINE {
             continue;
         }
-        lower_into(line, &mut buf);
-        if let Some(st) = line_stance(&buf) {
+        lower_into(&u.text, &mut buf);
+        if let Some(st) = line_stance(&u.text, &buf) {
             best = Some((i, st));
         }
     }
     let Some((idx, st)) = best else {
         return Classified::comment();
     };
-    let (line, seg) = lines[idx];
+    let unit = &units[idx];
+    let (line, seg) = lines[unit.line];
     let first_seg_has_text = lines.iter().any(|(l, s)| *s < seg && !l.trim().is_empty());
 
     let mut position = st.position;
@@ -119,7 +121,7 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
         // (row 30), otherwise plain support; `-1 to what Dave said` inverts it (row 44). A named
         // person decides (`I agree with Dave` while answering Nora); without a name or a quoted
         // objection the parent message decides, where it is known.
-        let whom = st.name.map(|(a, b)| line[a..b].to_owned());
+        let whom = st.name.map(|(a, b)| unit.text[a..b].to_owned());
         if whom.is_none() && quote_has_objection(body_text, line, seg) {
             position = if position == Position::Support {
                 Position::Object
@@ -134,43 +136,168 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
         }
     }
     let reason = match position {
-        Position::Object | Position::SupportIf => {
-            let mut rest = clean_reason(&line[st.rest..]);
-            if position == Position::SupportIf {
-                for p in [
-                    "if ",
-                    "provided that ",
-                    "provided ",
-                    "as long as ",
-                    "assuming ",
-                    "on the condition that ",
-                    "on condition that ",
-                ] {
-                    // `get`: the reason may have multi-byte characters where the prefix ends.
-                    if rest
-                        .get(..p.len())
-                        .is_some_and(|h| h.eq_ignore_ascii_case(p))
-                    {
-                        rest = &rest[p.len()..];
-                    }
-                }
-            }
-            if !rest.is_empty() {
-                Some(rest.to_owned())
-            } else if position == Position::Object {
-                following_paragraph(&lines[idx + 1..])
-            } else {
-                None
-            }
+        // A follower's own words, kept in case the person followed objects.
+        Position::Object | Position::Support if follows.is_some() => {
+            objection_reason(&units, idx, &st).filter(|_| unit.text.split_whitespace().count() > 6)
         }
+        Position::Object => objection_reason(&units, idx, &st),
+        Position::SupportIf => condition_text(&unit.text, &st),
         _ => None,
     };
     Classified {
         position,
-        evidence: Some(line.trim().to_owned()),
+        evidence: Some(unit.text.trim().to_owned()),
         reason,
         follows,
     }
+}
+
+/// A sentence of the authored text: wrapped lines of one paragraph joined, then split after
+/// `.`, `!` or `?`.
+struct Unit {
+    text: String,
+    /// The authored line it starts on.
+    line: usize,
+    /// Its paragraph (a run of non-empty authored lines in one quoted segment).
+    para: usize,
+}
+
+/// Sentences of the authored lines. A line joins the next when it looks wrapped (long, and not
+/// ending a sentence); short lines (`-1`, `[ ] +1 Release`, a greeting) stay units of their own.
+fn units(lines: &[(&str, u32)]) -> Vec<Unit> {
+    let mut out = Vec::new();
+    let mut para = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        let (l, seg) = lines[i];
+        if l.trim().is_empty() {
+            i += 1;
+            para += 1;
+            continue;
+        }
+        let start = i;
+        let mut text = l.trim().to_owned();
+        while i + 1 < lines.len() {
+            let (next, next_seg) = lines[i + 1];
+            let cur = lines[i].0.trim();
+            let wrapped = cur.len() >= 40 && !cur.ends_with(['.', '!', '?', ':']);
+            if next.trim().is_empty() || next_seg != seg || !wrapped || text.len() > MAX_LINE {
+                break;
+            }
+            text.push(' ');
+            text.push_str(next.trim());
+            i += 1;
+        }
+        for sentence in sentences(&text) {
+            out.push(Unit {
+                text: sentence.to_owned(),
+                line: start,
+                para,
+            });
+        }
+        i += 1;
+        if i < lines.len() && lines[i].1 != seg {
+            para += 1;
+        }
+    }
+    out
+}
+
+/// Splits after `.`, `!` or `?` followed by a space (`e.g. ` and `i.e. ` do not end a sentence).
+fn sentences(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 0..b.len() {
+        if matches!(b[i], b'.' | b'!' | b'?') && b.get(i + 1) == Some(&b' ') {
+            let head = &text[start..=i];
+            let lower_tail = head.get(head.len().saturating_sub(5)..).unwrap_or("").to_ascii_lowercase();
+            if lower_tail.ends_with("e.g.") || lower_tail.ends_with("i.e.") || lower_tail.ends_with(" vs.") || lower_tail.ends_with("sec.") || lower_tail.ends_with(" al.") {
+                continue;
+            }
+            if !head.trim().is_empty() {
+                out.push(head.trim());
+            }
+            start = i + 1;
+        }
+    }
+    let tail = text[start..].trim();
+    if !tail.is_empty() {
+        out.push(tail);
+    }
+    out
+}
+
+/// Longest reason kept, in bytes.
+const MAX_REASON: usize = 1000;
+
+/// An objection's reasons: the sentences of its paragraph; for a sentence that is only the
+/// stance (`-1.`, `Object.`, `I still object.`), the other sentences of its paragraph, or else the
+/// next paragraph. `None` when the objector gave none.
+fn objection_reason(units: &[Unit], idx: usize, st: &Stance) -> Option<String> {
+    let unit = &units[idx];
+    let words = unit.text.split_whitespace().count();
+    let rest_of_sentence = clean_reason(unit.text.get(st.rest..).unwrap_or(""));
+    let stance_only = words <= 6 && rest_of_sentence.split_whitespace().count() <= 3;
+    let in_para = |para: usize| {
+        units
+            .iter()
+            .enumerate()
+            .filter(move |(i, u)| u.para == para && !(stance_only && *i == idx))
+            .map(|(_, u)| u.text.trim())
+    };
+    let mut parts: Vec<&str> = in_para(unit.para).collect();
+    if parts.is_empty()
+        && let Some(next) = units.get(idx + 1)
+    {
+        parts = in_para(next.para).collect();
+    }
+    let mut out = String::new();
+    for p in parts {
+        if out.len() > MAX_REASON {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(p);
+    }
+    if out.is_empty() && !rest_of_sentence.is_empty() {
+        out.push_str(rest_of_sentence);
+    }
+    if out.len() > MAX_REASON {
+        let mut end = MAX_REASON;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+    }
+    (!out.trim().is_empty()).then_some(out)
+}
+
+/// A conditional supporter's condition, as written, without its connective or final stop.
+fn condition_text(text: &str, st: &Stance) -> Option<String> {
+    let c = st.condition.and_then(|c| text.get(c..)).map(str::trim).unwrap_or_else(|| {
+        let mut rest = clean_reason(text.get(st.rest..).unwrap_or(""));
+        for p in [
+            "if ",
+            "provided that ",
+            "provided ",
+            "as long as ",
+            "assuming ",
+            "on the condition that ",
+            "on condition that ",
+            "once ",
+        ] {
+            // `get`: the reason may have multi-byte characters where the prefix ends.
+            if rest.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)) {
+                rest = &rest[p.len()..];
+            }
+        }
+        rest
+    });
+    let c = c.trim_end_matches(['.', '!', ' ']);
+    (!c.is_empty()).then(|| c.to_owned())
 }
 
 /// Authored lines read per message: a stance buried deeper than this is left to the chair.
@@ -191,11 +318,13 @@ struct Stance {
     agree_with: bool,
     /// Where the line names the person agreed with (byte range, same in the lower-cased line).
     name: Option<(usize, usize)>,
+    /// For conditional support: where the condition's text begins.
+    condition: Option<usize>,
 }
 
 /// Lower-cases ASCII only and maps the typographic apostrophe to `'` *with padding*, so byte
 /// offsets in `buf` are offsets in the original line.
-fn lower_into(line: &str, buf: &mut String) {
+pub(super) fn lower_into(line: &str, buf: &mut String) {
     buf.clear();
     for c in line.chars() {
         if c == '\u{2019}' {
@@ -207,14 +336,24 @@ fn lower_into(line: &str, buf: &mut String) {
     }
 }
 
-fn line_stance(l: &str) -> Option<Stance> {
+fn line_stance(orig: &str, l: &str) -> Option<Stance> {
     let t = l.trim();
     if t.is_empty() {
         return None;
     }
-    // Ballot templates (`[ ] +1`, `[X] +1`) and contact lines are never votes.
+    // Ballot templates (`[ ] +1`, `( ) -1`) and contact lines are never votes; a ballot filled in
+    // by the sender (`[X] Support adoption`) is.
     let tb = t.as_bytes();
     if tb.len() >= 3 && tb[0] == b'[' && tb[2] == b']' || t.starts_with("( )") {
+        if matches!(tb[1], b'x' | b'*') && tb[0] == b'[' {
+            let off = l.len() - t.len() + 3;
+            let mut blank = String::with_capacity(l.len());
+            blank.push_str(&" ".repeat(off));
+            blank.push_str(&l[off..]);
+            let mut st = line_stance(orig, &blank)?;
+            st.bare = false;
+            return Some(st);
+        }
         return None;
     }
     for p in ["tel", "phone", "mobile", "fax", "cell", "mob:", "m:", "t:"] {
@@ -238,21 +377,28 @@ fn line_stance(l: &str) -> Option<Stance> {
     ) {
         return None;
     }
-    let off = l.len() - l.trim_start().len();
-    let token = vote_token(l);
-    let phrase = phrase_stance(l, off);
+    let token = vote_token(orig, l);
+    let phrase = super::phrases::stance(orig, l).map(|f| Stance {
+        position: f.position,
+        rest: f.end,
+        bare: false,
+        agree_with: f.follows,
+        name: f.name,
+        condition: f.condition,
+    });
     match (token, phrase) {
-        (Some(a), Some(b)) => Some(if b.rest > a.rest { b } else { a }),
+        // The later one; a phrase that takes the token in (`take back my +1`) wins a tie.
+        (Some(a), Some(b)) => Some(if b.rest >= a.rest { b } else { a }),
         (a, b) => a.or(b),
     }
 }
 
 /// Finds the last acceptable vote token on the line: `+1`, `+10…0`, `-1`, `+0`, `-0`, or a
 /// line that is just `0`.
-fn vote_token(l: &str) -> Option<Stance> {
+fn vote_token(orig: &str, l: &str) -> Option<Stance> {
     let b = l.as_bytes();
     let t = l.trim();
-    if t == "0" || t == "0." {
+    if t == "0" || t == "0." || t.starts_with("0, ") || t.starts_with("0 - ") || t.starts_with("0. ") {
         let rest = l.len();
         return Some(Stance {
             position: Position::Neutral,
@@ -260,6 +406,7 @@ fn vote_token(l: &str) -> Option<Stance> {
             bare: false,
             agree_with: false,
             name: None,
+            condition: None,
         });
     }
     let mut found = None;
@@ -271,7 +418,7 @@ fn vote_token(l: &str) -> Option<Stance> {
             while j < b.len() && b[j].is_ascii_digit() {
                 j += 1;
             }
-            if let Some(st) = accept_token(l, i, j) {
+            if let Some(st) = accept_token(orig, l, i, j) {
                 found = Some(st);
             }
             i = j;
@@ -282,7 +429,7 @@ fn vote_token(l: &str) -> Option<Stance> {
     found
 }
 
-fn accept_token(l: &str, i: usize, j: usize) -> Option<Stance> {
+fn accept_token(orig: &str, l: &str, i: usize, j: usize) -> Option<Stance> {
     let b = l.as_bytes();
     let digits = &l[i + 1..j];
     let value = match digits {
@@ -312,6 +459,14 @@ fn accept_token(l: &str, i: usize, j: usize) -> Option<Stance> {
                 | "hence"
                 | "individual"
                 | "here"
+                | "still"
+                | "firm"
+                | "clear"
+                | "a"
+                | "i"
+                | "am"
+                // `I'm -1 on publishing this as-is` (the word before the token reads `m`).
+                | "m"
         )
     };
     if !ok_before
@@ -386,196 +541,31 @@ fn accept_token(l: &str, i: usize, j: usize) -> Option<Stance> {
                 "point", "said", "'s ", "comment", "view", "concern", "message", "mail",
             ],
         );
+    // `+1 to Carol`, `+1 to what Dave said`: a person named right after.
+    let mut name = None;
+    if let Some(after) = rest_trim.strip_prefix("to ") {
+        let at = l.len() - after.len();
+        let ws = super::phrases::words(l);
+        if let Some(k) = ws.iter().position(|&(s, _)| s >= at) {
+            let k = if &l[ws[k].0..ws[k].1] == "what" { k + 1 } else { k };
+            name = super::phrases::name_at(orig, l, &ws, k);
+        }
+    }
+    // `-1 on the varint encoding`: a stance on a detail, not on the draft.
+    if let Some(after) = rest_trim.strip_prefix("on ") {
+        let first = after.split(|c: char| !c.is_alphanumeric() && c != '-').next().unwrap_or("");
+        if !matches!(first, "this" | "that" | "it" | "adoption" | "adopting" | "publication" | "publishing" | "the") || first == "the" && !after.starts_with("the draft") && !after.starts_with("the document") && !after.starts_with("the adoption") && !after.starts_with("the publication") {
+            return None;
+        }
+    }
     Some(Stance {
         position,
         rest: j,
         bare,
-        agree_with,
-        name: None,
+        agree_with: agree_with || name.is_some(),
+        name,
+        condition: None,
     })
-}
-
-/// Stance phrases, checked negations first. Returns the offset after the phrase.
-fn phrase_stance(l: &str, off: usize) -> Option<Stance> {
-    let t = &l[off..];
-    let mk = |position, at: usize| {
-        Some(Stance {
-            position,
-            rest: at,
-            bare: false,
-            agree_with: false,
-            name: None,
-        })
-    };
-
-    // Most phrases are first-person: one pass decides whether any `i ` / `i'` word exists.
-    let has_i = find_word(t, "i ").is_some() || find_word(t, "i'").is_some();
-    // An objection to a piece of text is a comment on the text (row 33).
-    if let Some(p) = find_word(t, "i object to the ") {
-        let after = &t[p + "i object to the ".len()..];
-        if starts_with_any(
-            after,
-            &[
-                "clause",
-                "text",
-                "wording",
-                "sentence",
-                "paragraph",
-                "phrase",
-                "term",
-                "use ",
-                "last ",
-                "first ",
-                "second ",
-                "definition",
-                "statement",
-                "name",
-            ],
-        ) {
-            return None;
-        }
-    }
-    for p in ["no objection", "no objections"] {
-        if t.starts_with(p) {
-            return mk(Position::NoObjection, off + p.len());
-        }
-    }
-    for p in [
-        "i have no objection",
-        "i've no objection",
-        "no objection from me",
-        "i'm not opposed",
-        "i am not opposed",
-        "not opposed.",
-    ] {
-        if !has_i && !p.starts_with('n') {
-            continue;
-        }
-        if let Some(at) = find_word(t, p) {
-            return mk(Position::NoObjection, off + at + p.len());
-        }
-    }
-    for p in [
-        "i object",
-        "i oppose",
-        "i'm opposed",
-        "i am opposed",
-        "i am strongly opposed",
-        "i'm strongly opposed",
-        "i don't support",
-        "i do not support",
-        "i cannot support",
-        "i can't support",
-        "i can not support",
-        "i disagree",
-        "i am against",
-        "i'm against",
-        "is not ready",
-        "isn't ready",
-    ] {
-        if !has_i && (p.starts_with("i ") || p.starts_with("i'")) {
-            continue;
-        }
-        if let Some(at) = find_word(t, p) {
-            return mk(Position::Object, off + at + p.len());
-        }
-    }
-    if t.starts_with("not ready") {
-        return mk(Position::Object, off + "not ready".len());
-    }
-    for p in ["no strong opinion", "no opinion", "i abstain"] {
-        if !t.contains("opinion") && !has_i {
-            break;
-        }
-        if let Some(at) = find_word(t, p) {
-            return mk(Position::Neutral, off + at + p.len());
-        }
-    }
-    if starts_word(t, "abstain") {
-        return mk(Position::Neutral, off + "abstain".len());
-    }
-    for p in [
-        "i support",
-        "i now support",
-        "i fully support",
-        "i strongly support",
-        "i also support",
-        "i'd support",
-        "i would support",
-    ] {
-        if !has_i {
-            break;
-        }
-        if let Some(at) = find_word(t, p) {
-            let end = at + p.len();
-            let after = t[end..].trim_start_matches([',', ' ']);
-            if starts_with_any(
-                after,
-                &[
-                    "provided",
-                    "if ",
-                    "as long as",
-                    "on the condition",
-                    "on condition",
-                    "assuming ",
-                ],
-            ) {
-                return mk(Position::SupportIf, off + end);
-            }
-            // "I support it" / "I supported the old one" — only the verb itself, as a word.
-            if t[end..].starts_with(|c: char| c.is_ascii_alphabetic()) {
-                continue;
-            }
-            return mk(Position::Support, off + end);
-        }
-    }
-    for p in ["supported", "support"] {
-        // Only the bare word: "Support for IPv6 is missing" is not a stance.
-        if t.starts_with(p)
-            && (t.len() == p.len() || t[p.len()..].starts_with(['.', ',', '!', ';', ':']))
-        {
-            return mk(Position::Support, off + p.len());
-        }
-    }
-    let tt = t.trim_end();
-    for p in ["; support.", "; support", ", support.", "; supported."] {
-        if tt.ends_with(p) {
-            return mk(Position::Support, off + tt.len());
-        }
-    }
-    for p in ["lgtm", "looks good to me", "yes"] {
-        if starts_word(t, p) {
-            return mk(Position::Support, off + p.len());
-        }
-    }
-    // "Me too" agrees with the message it answers (row 37), whatever that said.
-    if starts_word(t, "me too") {
-        return Some(Stance {
-            position: Position::Support,
-            rest: off + "me too".len(),
-            bare: false,
-            agree_with: true,
-            name: None,
-        });
-    }
-    for p in [
-        "works for me",
-        "works well for me",
-        "ready for publication",
-        "ready to publish",
-        "i'm in favor",
-        "i am in favor",
-        "i'm in favour",
-        "i am in favour",
-    ] {
-        if p.starts_with('i') && !has_i {
-            continue;
-        }
-        if let Some(at) = find_word(t, p) {
-            return mk(Position::Support, off + at + p.len());
-        }
-    }
-    None
 }
 
 /// `t` starts with `w` followed by a non-letter (or the end).
@@ -670,7 +660,7 @@ fn quote_has_objection(body: &str, line: &str, seg: u32) -> bool {
             return false;
         }
         lower_into(inner, &mut buf);
-        line_stance(&buf).is_some_and(|st| st.position == Position::Object)
+        line_stance(inner, &buf).is_some_and(|st| st.position == Position::Object)
     };
     if seg == 0 {
         return body[at..]
@@ -764,7 +754,8 @@ fn is_cut(s: &str, next: Option<&str>) -> bool {
         return true;
     }
     // An Outlook-style header block of the original: `From: …` then `Sent:`/`Date:`.
-    if (s.starts_with("From: ") || s.starts_with("De : ") || s.starts_with("Von: "))
+    // (HTML turned into text may lose the space: `From:Name`.)
+    if (s.starts_with("From:") || s.starts_with("De : ") || s.starts_with("Von:"))
         && next.is_some_and(|n| {
             let n = n.trim_start();
             n.starts_with("Sent:")

@@ -230,3 +230,4 @@ fn thread_finals_are_what_a_chair_records() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
