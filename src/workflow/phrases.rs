@@ -36,7 +36,10 @@ pub(super) struct Found {
 
 /// Words that end a clause: a negation before them does not reach a cue after them.
 fn clause_break(w: &str) -> bool {
-    matches!(w, "but" | "however" | "although" | "though" | "while" | "whereas")
+    matches!(
+        w,
+        "but" | "however" | "although" | "though" | "while" | "whereas"
+    )
 }
 
 fn is_negation(w: &str) -> bool {
@@ -140,12 +143,67 @@ fn is_call_object(w: &str) -> bool {
 
 /// Words that, followed by a person's name, make the sentence follow that person.
 const NOT_NAMES: &[&str] = &[
-    "the", "this", "that", "these", "those", "it", "its", "you", "your", "him", "her", "them",
-    "all", "everyone", "everybody", "most", "much", "some", "many", "both", "what", "my", "his",
-    "their", "our", "a", "an", "above", "previous", "earlier", "others", "other", "adoption",
-    "publication", "adopt", "publish", "draft", "document", "i", "we", "me", "us", "one",
-    "several", "any", "each", "no", "sections", "section", "authors", "author", "chairs", "chair",
-    "proposal", "suggestion", "point", "points", "comments", "comment", "idea", "approach",
+    "the",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "you",
+    "your",
+    "him",
+    "her",
+    "them",
+    "all",
+    "everyone",
+    "everybody",
+    "most",
+    "much",
+    "some",
+    "many",
+    "both",
+    "what",
+    "my",
+    "his",
+    "their",
+    "our",
+    "a",
+    "an",
+    "above",
+    "previous",
+    "earlier",
+    "others",
+    "other",
+    "adoption",
+    "publication",
+    "adopt",
+    "publish",
+    "draft",
+    "document",
+    "i",
+    "we",
+    "me",
+    "us",
+    "one",
+    "several",
+    "any",
+    "each",
+    "no",
+    "sections",
+    "section",
+    "authors",
+    "author",
+    "chairs",
+    "chair",
+    "proposal",
+    "suggestion",
+    "point",
+    "points",
+    "comments",
+    "comment",
+    "idea",
+    "approach",
 ];
 
 /// A byte-level word walker over the lower-cased sentence: `(start, end, word)`, where a word is
@@ -244,9 +302,14 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
             }
 
             "support" | "supported" | "supporting" | "supporter" => support(lower, &ws, i, clause),
-            "favour" | "favor" if w(i.wrapping_sub(1)) == "in" => {
-                Some(found(if negated() { Position::Object } else { Position::Support }, i))
-            }
+            "favour" | "favor" if w(i.wrapping_sub(1)) == "in" => Some(found(
+                if negated() {
+                    Position::Object
+                } else {
+                    Position::Support
+                },
+                i,
+            )),
             "object" | "objecting" => {
                 // "I object to the sentence in section 2" is about the text, not the draft.
                 if object_to_text(&ws, lower, i) {
@@ -267,7 +330,11 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
                     // "My objection is to section 6, not to adoption."
                     None
                 } else if matches!(prev, "an" | "strong" | "my" | "serious" | "firm")
-                    || i == 0 && (w(i + 1).is_empty() || lower[ws[i].1..].trim_start().starts_with([':', '.', '!', ',']))
+                    || i == 0
+                        && (w(i + 1).is_empty()
+                            || lower[ws[i].1..]
+                                .trim_start()
+                                .starts_with([':', '.', '!', ',']))
                 {
                     Some(found(Position::Object, i))
                 } else {
@@ -307,16 +374,24 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
             "adopt" | "adopted" | "publish" | "published" | "progress" | "advance" => {
                 adopt(lower, &ws, i, clause)
             }
-            "starting" if w(i + 1) == "point" && w(i.wrapping_sub(1)) == "right" => {
-                Some(found(if negated() { Position::Object } else { Position::Support }, i + 1))
-            }
+            "starting" if w(i + 1) == "point" && w(i.wrapping_sub(1)) == "right" => Some(found(
+                if negated() {
+                    Position::Object
+                } else {
+                    Position::Support
+                },
+                i + 1,
+            )),
             "no" | "nope" | "nay" => {
                 // "No." / "NO." / "No to adoption." / "No, …" at the start of a sentence.
                 let next = w(i + 1);
                 let alone = i == 0
                     && (next.is_empty()
                         || next == "to"
-                            && matches!(w(i + 2), "adoption" | "adopting" | "publication" | "this")
+                            && matches!(
+                                w(i + 2),
+                                "adoption" | "adopting" | "publication" | "this"
+                            )
                         || lower[ws[i].1..].trim_start().starts_with(','));
                 (alone
                     && !matches!(next, "objection" | "objections" | "strong" | "opinion")
@@ -326,35 +401,83 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
                     }))
                 .then(|| found(Position::Object, i))
             }
-            "neutral" | "abstain" | "abstaining" | "indifferent" | "undecided" if word != "undecided" => {
+            "neutral" | "abstain" | "abstaining" | "indifferent" | "undecided"
+                if word != "undecided" =>
+            {
                 (!negated()).then(|| found(Position::Neutral, i))
             }
             "opinion" | "opinions" | "feelings" | "preference"
                 if (clause..i).any(|j| matches!(w(j), "no" | "don't" | "dont" | "not"))
                     && (!matches!(w(i + 1), "on" | "about")
-                        || matches!(w(i + 2), "whether" | "this" | "it" | "adoption" | "publication" | "the")) =>
+                        || matches!(
+                            w(i + 2),
+                            "whether" | "this" | "it" | "adoption" | "publication" | "the"
+                        )) =>
             {
                 Some(found(Position::Neutral, i))
             }
-            "either" if w(i + 1) == "way"
-                && (clause..i).chain(i + 2..ws.len()).any(|j| {
-                    matches!(w(j), "mind" | "care" | "fine" | "happy" | "okay" | "ok" | "indifferent" | "opinion" | "feel" | "feelings" | "strongly" | "preference")
-                }) =>
+            "either"
+                if w(i + 1) == "way"
+                    && (clause..i).chain(i + 2..ws.len()).any(|j| {
+                        matches!(
+                            w(j),
+                            "mind"
+                                | "care"
+                                | "fine"
+                                | "happy"
+                                | "okay"
+                                | "ok"
+                                | "indifferent"
+                                | "opinion"
+                                | "feel"
+                                | "feelings"
+                                | "strongly"
+                                | "preference"
+                        )
+                    }) =>
             {
                 Some(found(Position::Neutral, i + 1))
             }
             "lgtm" | "+100" => Some(found(Position::Support, i)),
-            "ship" if w(i + 1) == "it" => Some(found(Position::Support, i + 1)),
-            "looks" | "look" if w(i + 1) == "good" && !negated() => Some(found(Position::Support, i + 1)),
-            "good" if w(i + 1) == "to" && w(i + 2) == "go" => {
-                Some(found(if negated() { Position::Object } else { Position::Support }, i + 2))
+            "works"
+                if w(i + 1) == "for" && w(i + 2) == "me"
+                    || w(i + 1) == "well" && w(i + 2) == "for" && w(i + 3) == "me" =>
+            {
+                (!negated()).then(|| found(Position::Support, i + 2))
             }
-            "yes" | "yep" | "yeah" | "absolutely" | "definitely" if i == 0 || word == "yes" && (w(i + 1) == "from" && w(i + 2) == "me" || matches!(w(i.wrapping_sub(1)), "clear" | "a" | "big")) => {
+            "ship" if w(i + 1) == "it" => Some(found(Position::Support, i + 1)),
+            "looks" | "look" if w(i + 1) == "good" && !negated() => {
+                Some(found(Position::Support, i + 1))
+            }
+            "good" if w(i + 1) == "to" && w(i + 2) == "go" => Some(found(
+                if negated() {
+                    Position::Object
+                } else {
+                    Position::Support
+                },
+                i + 2,
+            )),
+            "yes" | "yep" | "yeah" | "absolutely" | "definitely"
+                if i == 0
+                    || word == "yes"
+                        && (w(i + 1) == "from" && w(i + 2) == "me"
+                            || matches!(w(i.wrapping_sub(1)), "clear" | "a" | "big")) =>
+            {
                 let next = w(i + 1);
+                // "Yes." / "Absolutely, adopt it." / "Yes to adoption"; not "Yeah, that does seem
+                // to be the one." (a short sentence, or one about the call).
                 let ok = next.is_empty()
-                    || is_target(next)
-                    || next == "to" && matches!(w(i + 2), "adoption" | "adopting" | "publication" | "publishing" | "this" | "it")
-                    || lower[ws[i].1..].trim_start().starts_with(['.', ',', '!', ':']);
+                    || next == "to"
+                        && matches!(
+                            w(i + 2),
+                            "adoption" | "adopting" | "publication" | "publishing" | "this" | "it"
+                        )
+                    || next == "from" && w(i + 2) == "me"
+                    || ws.len() <= 4
+                        && (is_target(next)
+                            || lower[ws[i].1..]
+                                .trim_start()
+                                .starts_with(['.', ',', '!', ':']));
                 // "Definitely support." is the `support` cue's.
                 (ok && next != "support").then(|| {
                     let mut f = found(Position::Support, i);
@@ -378,16 +501,33 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
             "need" if w(i.wrapping_sub(1)) == "we" && w(i + 1) == "this" && w(i + 2).is_empty() => {
                 Some(found(Position::Support, i + 1))
             }
-            "reason" if w(i + 1) == "not" && w(i + 2) == "to" => Some(found(Position::Support, i + 3)),
+            "reason" if w(i + 1) == "not" && w(i + 2) == "to" => {
+                Some(found(Position::Support, i + 3))
+            }
             "live" if w(i.wrapping_sub(1)) == "can" && w(i + 1) == "with" => {
                 Some(found(Position::NoObjection, i + 1))
             }
             "happy" if !negated() && matches!(w(i + 1), "with" | "to") => {
                 let rest = (i + 1..ws.len().min(i + 8)).map(w);
                 let about = rest.clone().any(|x| {
-                    matches!(x, "version" | "draft" | "document" | "adopted" | "published" | "progress" | "forward" | "adopt" | "publish" | "this" | "it")
+                    matches!(
+                        x,
+                        "version"
+                            | "draft"
+                            | "document"
+                            | "adopted"
+                            | "published"
+                            | "progress"
+                            | "forward"
+                            | "adopt"
+                            | "publish"
+                            | "this"
+                            | "it"
+                    )
                 });
-                let other = rest.clone().any(|x| matches!(x, "review" | "help" | "contribute" | "edit" | "answer"));
+                let other = rest
+                    .clone()
+                    .any(|x| matches!(x, "review" | "help" | "contribute" | "edit" | "answer"));
                 (about && !other).then(|| {
                     let mut f = found(Position::Support, i);
                     f.condition = condition(lower, ws[i].1);
@@ -399,14 +539,26 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
             }
             "like" if w(i + 1) == "to" && w(i + 2) == "see" => {
                 let seen = (i + 3..ws.len().min(i + 7)).map(w).any(|x| {
-                    matches!(x, "adopted" | "published" | "progress" | "advance" | "adopt" | "move")
+                    matches!(
+                        x,
+                        "adopted" | "published" | "progress" | "advance" | "adopt" | "move"
+                    )
                 });
                 (seen && matches!(w(i + 3), "this" | "it" | "the")).then(|| {
-                    found(if negated() { Position::Object } else { Position::Support }, i + 4)
+                    found(
+                        if negated() {
+                            Position::Object
+                        } else {
+                            Position::Support
+                        },
+                        i + 4,
+                    )
                 })
             }
             // Agreement and disagreement with a person or the message answered.
-            "agree" | "agreed" | "agrees" | "disagree" | "disagreed" => agree(orig, lower, &ws, i, clause),
+            "agree" | "agreed" | "agrees" | "disagree" | "disagreed" => {
+                agree(orig, lower, &ws, i, clause)
+            }
             "with" if matches!(w(i.wrapping_sub(1)), "i'm" | "am") => {
                 name_at(orig, lower, &ws, i + 1).map(|name| Found {
                     position: Position::Support,
@@ -439,8 +591,18 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
                 follows: true,
                 ..found(Position::Support, i + 1)
             }),
-            "same" if i == 0 && matches!(w(i + 1), "condition" | "position" | "view" | "for" | "from" | "as" | "here") => {
-                let named = if w(i + 1) == "as" { name_at(orig, lower, &ws, i + 2) } else { None };
+            "same"
+                if i == 0
+                    && matches!(
+                        w(i + 1),
+                        "condition" | "position" | "view" | "for" | "from" | "as" | "here"
+                    ) =>
+            {
+                let named = if w(i + 1) == "as" {
+                    name_at(orig, lower, &ws, i + 2)
+                } else {
+                    None
+                };
                 Some(Found {
                     follows: true,
                     name: named,
@@ -448,24 +610,46 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
                 })
             }
             "yet" if w(i.wrapping_sub(1)) == "not" && i == 1 => Some(found(Position::Object, i)),
-            "not" if i == clause
-                && matches!(w(i + 1), "in" | "as")
-                && matches!(w(i + 2), "its" | "the" | "it")
-                && matches!(w(i + 3), "current" | "present" | "stands") =>
+            "not"
+                if i == clause
+                    && matches!(w(i + 1), "in" | "as")
+                    && matches!(w(i + 2), "its" | "the" | "it")
+                    && matches!(w(i + 3), "current" | "present" | "stands") =>
             {
                 Some(found(Position::Object, i + 3))
             }
-            "not" if w(i.wrapping_sub(1)) == "but"
-                && matches!(w(i + 1), "this" | "the")
-                && matches!(w(i + 2), "document" | "draft" | "one" | "version" | "approach") =>
+            "not"
+                if w(i.wrapping_sub(1)) == "but"
+                    && matches!(w(i + 1), "this" | "the")
+                    && matches!(
+                        w(i + 2),
+                        "document" | "draft" | "one" | "version" | "approach"
+                    ) =>
             {
                 Some(found(Position::Object, i + 2))
             }
-            "neither" if w(i + 1) == "for" && w(i + 2) == "nor" => Some(found(Position::Neutral, i + 3)),
-            "dog" if w(i + 1) == "in" && w(i + 3) == "fight" => Some(found(Position::Neutral, i + 3)),
+            "neither" if w(i + 1) == "for" && w(i + 2) == "nor" => {
+                Some(found(Position::Neutral, i + 3))
+            }
+            "dog" if w(i + 1) == "in" && w(i + 3) == "fight" => {
+                Some(found(Position::Neutral, i + 3))
+            }
             "hum" if w(i + 1) == "for" => Some(found(Position::Support, i + 1)),
-            "ok" | "okay" | "fine" if w(i + 1) == "with" && matches!(w(i + 2), "this" | "it" | "adoption" | "publication" | "adopting" | "publishing") => {
-                let mut f = found(if negated() { Position::Object } else { Position::Support }, i + 2);
+            "ok" | "okay" | "fine"
+                if w(i + 1) == "with"
+                    && matches!(
+                        w(i + 2),
+                        "this" | "it" | "adoption" | "publication" | "adopting" | "publishing"
+                    ) =>
+            {
+                let mut f = found(
+                    if negated() {
+                        Position::Object
+                    } else {
+                        Position::Support
+                    },
+                    i + 2,
+                );
                 if f.position == Position::Support {
                     f.condition = condition(lower, ws[i + 2].1);
                     if f.condition.is_some() {
@@ -474,8 +658,25 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
                 }
                 Some(f)
             }
-            "supportive" if w(i + 1) == "of" && (is_call_object(w(i + 2)) || is_call_object(w(i + 3))) && !matches!(w(i + 2), "the") || w(i + 1) == "of" && w(i + 2) == "the" && matches!(w(i + 3), "draft" | "document" | "adoption" | "publication") => {
-                Some(found(if negated() { Position::Object } else { Position::Support }, i + 2))
+            "supportive"
+                if w(i + 1) == "of"
+                    && (is_call_object(w(i + 2)) || is_call_object(w(i + 3)))
+                    && !matches!(w(i + 2), "the")
+                    || w(i + 1) == "of"
+                        && w(i + 2) == "the"
+                        && matches!(
+                            w(i + 3),
+                            "draft" | "document" | "adoption" | "publication"
+                        ) =>
+            {
+                Some(found(
+                    if negated() {
+                        Position::Object
+                    } else {
+                        Position::Support
+                    },
+                    i + 2,
+                ))
             }
             _ => None,
         };
@@ -539,7 +740,16 @@ fn subject_ok(ws: &[(usize, usize)], lower: &str, i: usize, clause: usize) -> bo
     (clause..i).rev().any(|j| {
         matches!(
             &lower[ws[j].0..ws[j].1],
-            "i" | "we" | "i'd" | "i'm" | "we'd" | "we're" | "i've" | "i'll" | "we'll" | "must" | "strongly"
+            "i" | "we"
+                | "i'd"
+                | "i'm"
+                | "we'd"
+                | "we're"
+                | "i've"
+                | "i'll"
+                | "we'll"
+                | "must"
+                | "strongly"
         )
     })
 }
@@ -588,35 +798,50 @@ fn support(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Optio
         name: None,
     };
     // Hedges and third persons are not the sender's stance.
-    if (clause..i)
-        .rev()
-        .take(3)
-        .any(|j| matches!(w(j), "might" | "may" | "could" | "he" | "she" | "they" | "who" | "it" | "people" | "others"))
-    {
+    if (clause..i).rev().take(3).any(|j| {
+        matches!(
+            w(j),
+            "might" | "may" | "could" | "he" | "she" | "they" | "who" | "it" | "people" | "others"
+        )
+    }) {
         return None;
     }
     let negated = (clause..i).rev().take(5).any(|j| is_negation(w(j)));
     match word {
         "supporter" => {
             // "Count me as a supporter" is taken by the `count` cue; "a supporter of this".
-            return (prev == "a" && (next.is_empty() || next == "of")).then(|| mk(Position::Support, i));
+            return (prev == "a" && (next.is_empty() || next == "of"))
+                .then(|| mk(Position::Support, i));
         }
         "supported" => {
             // "Supported." / "Supported, happy to help edit."; not "is supported by".
-            return (i == clause && !matches!(next, "by" | "in" | "on")).then(|| mk(Position::Support, i));
+            return (i == clause && !matches!(next, "by" | "in" | "on"))
+                .then(|| mk(Position::Support, i));
         }
         "supporting" => {
-            return (i == clause && (next.is_empty() || is_target(next))).then(|| mk(Position::Support, i));
+            return (i == clause && (next.is_empty() || is_target(next)))
+                .then(|| mk(Position::Support, i));
         }
         _ => {}
     }
-    let punct_after = lower[ws[i].1..].trim_start().starts_with(['.', ',', '!', ';', ':', '-', '(']);
+    let punct_after = lower[ws[i].1..]
+        .trim_start()
+        .starts_with(['.', ',', '!', ';', ':', '-', '(']);
     // "support for IPv6 is missing", "support of multipath": a technical object, no stance.
-    if !punct_after && matches!(next, "for" | "of" | "in") && !is_call_object(after_next) && !is_call_object(w(i + 3)) {
+    if !punct_after
+        && matches!(next, "for" | "of" | "in")
+        && !is_call_object(after_next)
+        && !is_call_object(w(i + 3))
+    {
         return None;
     }
     // "I support Ian's suggestion to split section 6": a proposal about the text.
-    if next.ends_with("'s") || matches!(after_next, "suggestion" | "proposal" | "idea" | "change" | "comment" | "comments") {
+    if next.ends_with("'s")
+        || matches!(
+            after_next,
+            "suggestion" | "proposal" | "idea" | "change" | "comment" | "comments"
+        )
+    {
         return None;
     }
     let conditional = prev == "conditional";
@@ -628,10 +853,35 @@ fn support(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Optio
     }) || (clause..i).rev().take(3).any(|j| {
         matches!(
             w(j),
-            "strong" | "strongly" | "full" | "fully" | "+1" | "big" | "definite" | "definitely"
-                | "absolutely" | "enthusiastic" | "my" | "also" | "still" | "now" | "do" | "can"
-                | "would" | "will" | "wholeheartedly" | "heartily" | "firmly" | "unconditionally"
-                | "warmly" | "much" | "conditional" | "total" | "complete" | "solid" | "clear"
+            "strong"
+                | "strongly"
+                | "full"
+                | "fully"
+                | "+1"
+                | "big"
+                | "definite"
+                | "definitely"
+                | "absolutely"
+                | "enthusiastic"
+                | "my"
+                | "also"
+                | "still"
+                | "now"
+                | "do"
+                | "can"
+                | "would"
+                | "will"
+                | "wholeheartedly"
+                | "heartily"
+                | "firmly"
+                | "unconditionally"
+                | "warmly"
+                | "much"
+                | "conditional"
+                | "total"
+                | "complete"
+                | "solid"
+                | "clear"
         )
     }) || i == clause;
     if !subject {
@@ -646,11 +896,44 @@ fn support(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Optio
         let function_word = |x: &str| {
             matches!(
                 x,
-                "" | "unless" | "if" | "because" | "as" | "provided" | "and" | "but" | "until" | "since"
-                    | "given" | "at" | "in" | "for" | "to" | "being" | "going" | "moving" | "now"
-                    | "too" | "also" | "once" | "assuming" | "so" | "with" | "without" | "here"
-                    | "fully" | "wholeheartedly" | "strongly" | "version" | "revision" | "one"
-                    | "wg" | "working" | "group" | "extension" | "mechanism" | "approach"
+                "" | "unless"
+                    | "if"
+                    | "because"
+                    | "as"
+                    | "provided"
+                    | "and"
+                    | "but"
+                    | "until"
+                    | "since"
+                    | "given"
+                    | "at"
+                    | "in"
+                    | "for"
+                    | "to"
+                    | "being"
+                    | "going"
+                    | "moving"
+                    | "now"
+                    | "too"
+                    | "also"
+                    | "once"
+                    | "assuming"
+                    | "so"
+                    | "with"
+                    | "without"
+                    | "here"
+                    | "fully"
+                    | "wholeheartedly"
+                    | "strongly"
+                    | "version"
+                    | "revision"
+                    | "one"
+                    | "wg"
+                    | "working"
+                    | "group"
+                    | "extension"
+                    | "mechanism"
+                    | "approach"
             )
         };
         if matches!(next, "the" | "this" | "its")
@@ -711,7 +994,7 @@ pub(super) fn condition(lower: &str, from: usize) -> Option<usize> {
                 continue;
             }
             let start = from + p + m.len();
-            if best.is_none_or(|b| from + p < b - 0) {
+            if best.is_none_or(|b| from + p < b) {
                 best = Some(start);
             }
         }
@@ -726,12 +1009,19 @@ fn ready(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Option<
     let prev = w(i.wrapping_sub(1));
     let next = w(i + 1);
     // "whether it is ready", "not sure this is ready": a doubt, not a stance.
-    if (clause..i).any(|j| matches!(w(j), "whether" | "if" | "when" | "sure" | "unsure" | "certain")) {
+    if (clause..i).any(|j| {
+        matches!(
+            w(j),
+            "whether" | "if" | "when" | "sure" | "unsure" | "certain"
+        )
+    }) {
         return None;
     }
     let negated = (clause..i).rev().take(8).any(|j| is_negation(w(j)))
         || (clause..i).any(|j| w(j) == "yet" && w(j.wrapping_sub(1)) == "not");
-    let punct_after = lower[ws[i].1..].trim_start().starts_with(['.', ',', '!', ';', ':', '-']);
+    let punct_after = lower[ws[i].1..]
+        .trim_start()
+        .starts_with(['.', ',', '!', ';', ':', '-']);
     let about_call = next.is_empty()
         || punct_after
         || negated && matches!(next, "until" | "unless" | "yet" | "in" | "without")
@@ -739,19 +1029,49 @@ fn ready(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Option<
             && (i + 2..ws.len().min(i + 6)).map(w).any(|x| {
                 matches!(
                     x,
-                    "go" | "publication" | "publish" | "iesg" | "progress" | "advance" | "ship"
-                        | "adoption" | "adopt" | "wglc" | "last" | "move" | "forward" | "proceed"
-                        | "rfc" | "sent" | "send" | "is"
+                    "go" | "publication"
+                        | "publish"
+                        | "iesg"
+                        | "progress"
+                        | "advance"
+                        | "ship"
+                        | "adoption"
+                        | "adopt"
+                        | "wglc"
+                        | "last"
+                        | "move"
+                        | "forward"
+                        | "proceed"
+                        | "rfc"
+                        | "sent"
+                        | "send"
+                        | "is"
                 )
             });
-    let subject = matches!(prev, "is" | "it's" | "its" | "be" | "seems" | "looks" | "think" | "are" | "was" | "now" | "not" | "feels")
-        || i == clause
+    let subject = matches!(
+        prev,
+        "is" | "it's"
+            | "its"
+            | "be"
+            | "seems"
+            | "looks"
+            | "think"
+            | "are"
+            | "was"
+            | "now"
+            | "not"
+            | "feels"
+    ) || i == clause
         || (clause..i).any(|j| matches!(w(j), "document" | "draft" | "it" | "this" | "spec"));
     if !about_call || !subject {
         return None;
     }
     let mut f = Found {
-        position: if negated { Position::Object } else { Position::Support },
+        position: if negated {
+            Position::Object
+        } else {
+            Position::Support
+        },
         at: ws[i].0,
         end: ws[i].1,
         condition: None,
@@ -778,13 +1098,25 @@ fn adopt(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Option<
     let please = (clause..i).any(|j| matches!(w(j), "please" | "let's" | "lets"));
     let wish = match word {
         "adopt" | "publish" | "progress" | "advance" => {
-            (i == clause || please || matches!(prev, "please" | "let's" | "lets" | "should" | "to" | "shall"))
-                && (next.is_empty() || matches!(next, "it" | "this" | "the" | "now" | "asap" | "as"))
-                && !(prev == "to" && !(clause..i).any(|j| matches!(w(j), "ready" | "want" | "like" | "time" | "happy")))
+            (i == clause
+                || please
+                || matches!(
+                    prev,
+                    "please" | "let's" | "lets" | "should" | "to" | "shall"
+                ))
+                && (next.is_empty()
+                    || matches!(next, "it" | "this" | "the" | "now" | "asap" | "as"))
+                // "to adopt" only after a wish: "time to adopt", "I'd like to adopt".
+                && (prev != "to"
+                    || (clause..i)
+                        .any(|j| matches!(w(j), "ready" | "want" | "like" | "time" | "happy")))
         }
         "adopted" | "published" => {
             matches!(prev, "be" | "get")
-                && (clause..i).rev().take(4).any(|j| matches!(w(j), "should" | "must" | "deserves" | "ought"))
+                && (clause..i)
+                    .rev()
+                    .take(4)
+                    .any(|j| matches!(w(j), "should" | "must" | "deserves" | "ought"))
         }
         _ => false,
     };
@@ -793,7 +1125,11 @@ fn adopt(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Option<
     }
     let negated = (clause..i).rev().take(8).any(|j| is_negation(w(j)));
     Some(Found {
-        position: if negated { Position::Object } else { Position::Support },
+        position: if negated {
+            Position::Object
+        } else {
+            Position::Support
+        },
         at: ws[i].0,
         end: ws[i].1,
         condition: None,
@@ -811,7 +1147,11 @@ fn agree(orig: &str, lower: &str, ws: &[(usize, usize)], i: usize, clause: usize
     if negated {
         return None;
     }
-    let position = if dis { Position::Object } else { Position::Support };
+    let position = if dis {
+        Position::Object
+    } else {
+        Position::Support
+    };
     let mk = |end: usize, name: Option<(usize, usize)>| Found {
         position,
         at: ws[i].0,
@@ -829,28 +1169,49 @@ fn agree(orig: &str, lower: &str, ws: &[(usize, usize)], i: usize, clause: usize
             return Some(mk(name.1, Some(name)));
         }
         // "agree with you", "agree with the above": the message answered.
-        if matches!(target, "you" | "above" | "that" | "this") || target == "the" && matches!(w(i + 3), "above" | "previous" | "last") {
+        if matches!(target, "you" | "above" | "that" | "this")
+            || target == "the" && matches!(w(i + 3), "above" | "previous" | "last")
+        {
             return Some(mk(ws[(i + 2).min(ws.len() - 1)].1, None));
         }
         return None;
     }
     // "I agree." / "Agreed." / "I disagree with the above: …" handled; a bare "I agree" alone.
-    let alone = next.is_empty() || lower[ws[i].1..].trim_start().starts_with(['.', '!', ',', ';', ':']);
-    let first_person = i == clause || matches!(w(i.wrapping_sub(1)), "i" | "fully" | "strongly" | "completely" | "totally" | "also");
-    (alone && first_person && (next.is_empty() || !dis || lower[ws[i].1..].trim_start().starts_with(':')))
-        .then(|| mk(ws[i].1, None))
+    let alone = next.is_empty()
+        || lower[ws[i].1..]
+            .trim_start()
+            .starts_with(['.', '!', ',', ';', ':']);
+    let first_person = i == clause
+        || matches!(
+            w(i.wrapping_sub(1)),
+            "i" | "fully" | "strongly" | "completely" | "totally" | "also"
+        );
+    (alone
+        && first_person
+        && (next.is_empty() || !dis || lower[ws[i].1..].trim_start().starts_with(':')))
+    .then(|| mk(ws[i].1, None))
 }
 
 /// A person's name at word `j` as written: one to three capitalised words (`Carol`, `Dave
 /// Smith`), or an address; without a trailing `'s`.
-pub(super) fn name_at(orig: &str, lower: &str, ws: &[(usize, usize)], j: usize) -> Option<(usize, usize)> {
+pub(super) fn name_at(
+    orig: &str,
+    lower: &str,
+    ws: &[(usize, usize)],
+    j: usize,
+) -> Option<(usize, usize)> {
     let &(s, e) = ws.get(j)?;
     let word = &lower[s..e];
     if word.contains('@') {
         return Some((s, e));
     }
     let stem = word.strip_suffix("'s").unwrap_or(word);
-    if NOT_NAMES.contains(&stem) || stem.len() < 2 || !stem.bytes().all(|b| b.is_ascii_alphabetic() || b >= 0x80 || b == b'-' || b == b'\'') {
+    if NOT_NAMES.contains(&stem)
+        || stem.len() < 2
+        || !stem
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b >= 0x80 || b == b'-' || b == b'\'')
+    {
         return None;
     }
     let capital = |s: usize| orig[s..].chars().next().is_some_and(char::is_uppercase);

@@ -104,7 +104,9 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
     let first_seg_has_text = lines.iter().any(|(l, s)| *s < seg && !l.trim().is_empty());
 
     let mut position = st.position;
-    if st.bare {
+    // Bare means the line holds only the vote (`+1`), not a sentence of a longer line (`+1. I've
+    // been part of such a force …`).
+    if st.bare && line.trim() == unit.text.trim() {
         // A bare `+1`/`-1` answering a later quoted point of an interleaved reply agrees with that
         // point, not with the call (vote-like-replies.jsonl line 0): no position.
         if first_seg_has_text {
@@ -122,17 +124,19 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
         // person decides (`I agree with Dave` while answering Nora); without a name or a quoted
         // objection the parent message decides, where it is known.
         let whom = st.name.map(|(a, b)| unit.text[a..b].to_owned());
-        if whom.is_none() && quote_has_objection(body_text, line, seg) {
-            position = if position == Position::Support {
-                Position::Object
-            } else {
+        let invert = position == Position::Object;
+        let quoted_objection = quote_has_objection(body_text, line, seg);
+        if quoted_objection {
+            position = if invert {
                 Position::Support
+            } else {
+                Position::Object
             };
-        } else {
-            follows = Some(Follows {
-                whom,
-                invert: position == Position::Object,
-            });
+        }
+        // The named person still decides where the thread is known; the quote is the reading
+        // when they cannot be found.
+        if whom.is_some() || !quoted_objection {
+            follows = Some(Follows { whom, invert });
         }
     }
     let reason = match position {
@@ -211,8 +215,16 @@ fn sentences(text: &str) -> Vec<&str> {
     for i in 0..b.len() {
         if matches!(b[i], b'.' | b'!' | b'?') && b.get(i + 1) == Some(&b' ') {
             let head = &text[start..=i];
-            let lower_tail = head.get(head.len().saturating_sub(5)..).unwrap_or("").to_ascii_lowercase();
-            if lower_tail.ends_with("e.g.") || lower_tail.ends_with("i.e.") || lower_tail.ends_with(" vs.") || lower_tail.ends_with("sec.") || lower_tail.ends_with(" al.") {
+            let lower_tail = head
+                .get(head.len().saturating_sub(5)..)
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if lower_tail.ends_with("e.g.")
+                || lower_tail.ends_with("i.e.")
+                || lower_tail.ends_with(" vs.")
+                || lower_tail.ends_with("sec.")
+                || lower_tail.ends_with(" al.")
+            {
                 continue;
             }
             if !head.trim().is_empty() {
@@ -229,7 +241,7 @@ fn sentences(text: &str) -> Vec<&str> {
 }
 
 /// Longest reason kept, in bytes.
-const MAX_REASON: usize = 1000;
+const MAX_REASON: usize = 500;
 
 /// An objection's reasons: the sentences of its paragraph; for a sentence that is only the
 /// stance (`-1.`, `Object.`, `I still object.`), the other sentences of its paragraph, or else the
@@ -277,25 +289,32 @@ fn objection_reason(units: &[Unit], idx: usize, st: &Stance) -> Option<String> {
 
 /// A conditional supporter's condition, as written, without its connective or final stop.
 fn condition_text(text: &str, st: &Stance) -> Option<String> {
-    let c = st.condition.and_then(|c| text.get(c..)).map(str::trim).unwrap_or_else(|| {
-        let mut rest = clean_reason(text.get(st.rest..).unwrap_or(""));
-        for p in [
-            "if ",
-            "provided that ",
-            "provided ",
-            "as long as ",
-            "assuming ",
-            "on the condition that ",
-            "on condition that ",
-            "once ",
-        ] {
-            // `get`: the reason may have multi-byte characters where the prefix ends.
-            if rest.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)) {
-                rest = &rest[p.len()..];
+    let c = st
+        .condition
+        .and_then(|c| text.get(c..))
+        .map(str::trim)
+        .unwrap_or_else(|| {
+            let mut rest = clean_reason(text.get(st.rest..).unwrap_or(""));
+            for p in [
+                "if ",
+                "provided that ",
+                "provided ",
+                "as long as ",
+                "assuming ",
+                "on the condition that ",
+                "on condition that ",
+                "once ",
+            ] {
+                // `get`: the reason may have multi-byte characters where the prefix ends.
+                if rest
+                    .get(..p.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(p))
+                {
+                    rest = &rest[p.len()..];
+                }
             }
-        }
-        rest
-    });
+            rest
+        });
     let c = c.trim_end_matches(['.', '!', ' ']);
     (!c.is_empty()).then(|| c.to_owned())
 }
@@ -350,9 +369,9 @@ fn line_stance(orig: &str, l: &str) -> Option<Stance> {
             let mut blank = String::with_capacity(l.len());
             blank.push_str(&" ".repeat(off));
             blank.push_str(&l[off..]);
-            let mut st = line_stance(orig, &blank)?;
-            st.bare = false;
-            return Some(st);
+            // Worded stances only: `[X] +1 Release` in a copied Apache ballot stays a template.
+            let st = line_stance(orig, &blank)?;
+            return (!st.bare && vote_token(orig, &blank).is_none()).then_some(st);
         }
         return None;
     }
@@ -398,7 +417,12 @@ fn line_stance(orig: &str, l: &str) -> Option<Stance> {
 fn vote_token(orig: &str, l: &str) -> Option<Stance> {
     let b = l.as_bytes();
     let t = l.trim();
-    if t == "0" || t == "0." || t.starts_with("0, ") || t.starts_with("0 - ") || t.starts_with("0. ") {
+    if t == "0"
+        || t == "0."
+        || t.starts_with("0, ")
+        || t.starts_with("0 - ")
+        || t.starts_with("0. ")
+    {
         let rest = l.len();
         return Some(Stance {
             position: Position::Neutral,
@@ -547,14 +571,29 @@ fn accept_token(orig: &str, l: &str, i: usize, j: usize) -> Option<Stance> {
         let at = l.len() - after.len();
         let ws = super::phrases::words(l);
         if let Some(k) = ws.iter().position(|&(s, _)| s >= at) {
-            let k = if &l[ws[k].0..ws[k].1] == "what" { k + 1 } else { k };
+            let k = if &l[ws[k].0..ws[k].1] == "what" {
+                k + 1
+            } else {
+                k
+            };
             name = super::phrases::name_at(orig, l, &ws, k);
         }
     }
     // `-1 on the varint encoding`: a stance on a detail, not on the draft.
     if let Some(after) = rest_trim.strip_prefix("on ") {
-        let first = after.split(|c: char| !c.is_alphanumeric() && c != '-').next().unwrap_or("");
-        if !matches!(first, "this" | "that" | "it" | "adoption" | "adopting" | "publication" | "publishing" | "the") || first == "the" && !after.starts_with("the draft") && !after.starts_with("the document") && !after.starts_with("the adoption") && !after.starts_with("the publication") {
+        let first = after
+            .split(|c: char| !c.is_alphanumeric() && c != '-')
+            .next()
+            .unwrap_or("");
+        if !matches!(
+            first,
+            "this" | "that" | "it" | "adoption" | "adopting" | "publication" | "publishing" | "the"
+        ) || first == "the"
+            && !after.starts_with("the draft")
+            && !after.starts_with("the document")
+            && !after.starts_with("the adoption")
+            && !after.starts_with("the publication")
+        {
             return None;
         }
     }
@@ -566,24 +605,6 @@ fn accept_token(orig: &str, l: &str, i: usize, j: usize) -> Option<Stance> {
         name,
         condition: None,
     })
-}
-
-/// `t` starts with `w` followed by a non-letter (or the end).
-fn starts_word(t: &str, w: &str) -> bool {
-    t.starts_with(w) && !t[w.len()..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '\'')
-}
-
-/// Finds `p` in `t` at a word start.
-fn find_word(t: &str, p: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(rel) = t[from..].find(p) {
-        let at = from + rel;
-        if at == 0 || !t.as_bytes()[at - 1].is_ascii_alphanumeric() {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
 }
 
 fn contains_any(t: &str, ps: &[&str]) -> bool {
@@ -611,37 +632,6 @@ fn clean_reason(s: &str) -> &str {
             return s.trim_end();
         }
     }
-}
-
-/// The authored paragraph after a bare `-1`: its reasons, up to 500 bytes.
-fn following_paragraph(lines: &[(&str, u32)]) -> Option<String> {
-    let mut out = String::new();
-    for (l, _) in lines {
-        let l = l.trim();
-        if l.is_empty() {
-            if out.is_empty() {
-                continue;
-            }
-            break;
-        }
-        // Pasted logs and base64 are not a reason.
-        if l.len() > MAX_LINE {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(l);
-        if out.len() > 500 {
-            let mut end = 500;
-            while !out.is_char_boundary(end) {
-                end -= 1;
-            }
-            out.truncate(end);
-            break;
-        }
-    }
-    (!out.is_empty()).then_some(out)
 }
 
 /// Whether the quote a reply line answers contains an objection: used by `+1 to Carol's point`

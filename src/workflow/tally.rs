@@ -30,7 +30,8 @@ pub struct Said {
 /// standing position, `Me too.` the position of the message it answers, `-1 to what Dave said`
 /// the opposite of Dave's. `parent` is the Message-ID the reply answers; `earlier` are the call's
 /// replies before it, in date order. A named person no earlier reply matches (or several match)
-/// gives a comment, for the chair to read; an unknown parent leaves the reply's own reading.
+/// and an unknown parent leave the reply's own reading (support for `+1 to Carol`, an objection
+/// when the quoted text objects).
 pub fn resolve(c: &Classified, parent: Option<&str>, earlier: &[Said]) -> Position {
     let Some(f) = &c.follows else {
         return c.position;
@@ -42,7 +43,7 @@ pub fn resolve(c: &Classified, parent: Option<&str>, earlier: &[Said]) -> Positi
         },
         Some(name) => match named(name, earlier) {
             Some(person) => standing(person, earlier),
-            None => return Position::Comment,
+            None => return c.position,
         },
     };
     use Position::*;
@@ -356,7 +357,8 @@ pub fn recount(messages: &[Vec<u8>]) -> Tally {
     // In date order, so a reply that follows someone sees what they had said by then.
     let mut order: Vec<usize> = (0..parsed.len())
         .filter(|&i| {
-            associated[i] && !(parsed[i].message_id.is_some() && parsed[i].message_id == call.message_id)
+            associated[i]
+                && !(parsed[i].message_id.is_some() && parsed[i].message_id == call.message_id)
         })
         .collect();
     order.sort_by_key(|&i| parsed[i].date.unwrap_or(0));

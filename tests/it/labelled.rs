@@ -56,8 +56,7 @@ struct Got {
 /// Classifies every case: singles alone, each thread in date order with what came before.
 fn run(cases: &[Case]) -> BTreeMap<String, Got> {
     let mut out = BTreeMap::new();
-    let mut threads: BTreeMap<&str, Vec<(&Case, wgmail::message::ParsedMessage)>> =
-        BTreeMap::new();
+    let mut threads: BTreeMap<&str, Vec<(&Case, wgmail::message::ParsedMessage)>> = BTreeMap::new();
     for c in cases {
         let raw = std::fs::read(data().join("cases").join(&c.file)).expect("case file");
         let p = wgmail::message::parse(&raw);
@@ -136,19 +135,33 @@ fn the_labelled_set_meets_the_targets() {
         }
     }
     println!("labelled set: {} messages", cases.len());
-    println!("{:<13} {:>9} {:>9} {:>9}", "position", "labelled", "precision", "recall");
+    println!(
+        "{:<13} {:>9} {:>9} {:>9}",
+        "position", "labelled", "precision", "recall"
+    );
     let mut failing = Vec::new();
     for (label, (tp, predicted, labelled)) in &counts {
-        let precision = if *predicted == 0 { 1.0 } else { *tp as f64 / *predicted as f64 };
-        let recall = if *labelled == 0 { 1.0 } else { *tp as f64 / *labelled as f64 };
+        let precision = if *predicted == 0 {
+            1.0
+        } else {
+            *tp as f64 / *predicted as f64
+        };
+        let recall = if *labelled == 0 {
+            1.0
+        } else {
+            *tp as f64 / *labelled as f64
+        };
         println!(
             "{label:<13} {labelled:>9} {:>8.1}% {:>8.1}%",
             precision * 100.0,
             recall * 100.0
         );
-        if ["support", "support_if", "object"].contains(label) && (precision < 0.98 || recall < 0.95)
+        if ["support", "support_if", "object"].contains(label)
+            && (precision < 0.98 || recall < 0.95)
         {
-            failing.push(format!("{label}: precision {precision:.3}, recall {recall:.3}"));
+            failing.push(format!(
+                "{label}: precision {precision:.3}, recall {recall:.3}"
+            ));
         }
     }
     println!("inversions: {}", inversions.len());
@@ -164,7 +177,10 @@ fn the_labelled_set_meets_the_targets() {
     }
     assert!(inversions.is_empty(), "inversions: {inversions:#?}");
     assert!(failing.is_empty(), "under the targets: {failing:#?}");
-    assert!(reasons_missed.is_empty(), "objection reasons cut: {reasons_missed:#?}");
+    assert!(
+        reasons_missed.is_empty(),
+        "objection reasons cut: {reasons_missed:#?}"
+    );
 }
 
 /// Each person's position at the close of each thread, through the tally, as a chair records it.
@@ -177,7 +193,10 @@ fn thread_finals_are_what_a_chair_records() {
     let mut by_thread: BTreeMap<&str, Vec<&Got>> = BTreeMap::new();
     for c in &cases {
         if !c.thread.is_empty() {
-            by_thread.entry(c.thread.as_str()).or_default().push(&got[&c.file]);
+            by_thread
+                .entry(c.thread.as_str())
+                .or_default()
+                .push(&got[&c.file]);
         }
     }
     let finals: BTreeMap<&str, wgmail::workflow::tally::Tally> = by_thread
@@ -230,4 +249,3 @@ fn thread_finals_are_what_a_chair_records() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
-

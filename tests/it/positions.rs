@@ -210,7 +210,7 @@ fn objection_reasons_are_kept() {
     let c = classify(ROWS[16].1, None);
     assert_eq!(
         c.reason.as_deref(),
-        Some("the security considerations cover downgrade attacks."),
+        Some("the security considerations cover downgrade attacks"),
         "row 17: {c:?}"
     );
 }
@@ -265,7 +265,7 @@ fn row_19_latest_wins_and_comment_does_not_erase() {
     );
     assert_eq!(
         t.objections[0].reason.as_deref(),
-        Some("section 5 allows replay of the token.")
+        Some("-1: section 5 allows replay of the token.")
     );
     let mut rs = rs.to_vec();
     rs.push(reply(
