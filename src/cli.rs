@@ -393,7 +393,12 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 let store = open_store(cfg)?;
                 let (call, tally) = match store.latest_call(&d.list, &d.name)? {
                     Some(c) => {
-                        let t = crate::workflow::calls::tally_of(&c, &store.call_replies(c.id)?);
+                        let list = cfg
+                            .lists
+                            .by_address(&d.list)
+                            .ok_or_else(|| anyhow::anyhow!("no list {} in config/lists", d.list))?;
+                        let t =
+                            crate::workflow::calls::tally_of(&list, &c, &store.call_replies(c.id)?);
                         (
                             serde_json::json!({"kind": c.kind, "rev": c.rev, "ends": list_day(cfg, &d.list, c.ends_at), "ends_at": c.ends_at, "open": c.state == crate::values::CallState::Open, "anchor": c.anchor}),
                             serde_json::to_value(&t)?,

@@ -342,7 +342,8 @@ pub fn gather(
         let address = list.address();
         let mut calls = Vec::new();
         for call in store.open_calls(&address)? {
-            let tally = crate::workflow::calls::tally_of(&call, &store.call_replies(call.id)?);
+            let tally =
+                crate::workflow::calls::tally_of(list, &call, &store.call_replies(call.id)?);
             calls.push((call, tally));
         }
         inputs.push(GroupInput {

@@ -70,6 +70,11 @@ pub struct Workflow {
     /// Who sends the new-revision announcements (`I-D Action: …`) that record a draft's revision
     /// and title; posts from anyone else with such a subject are only posts.
     pub announcements_from: Vec<String>,
+    /// Whether replies from people who are not list members count toward the quorum and the
+    /// majority of a WG call (adoption, WGLC). By default they do not: they are listed, flagged
+    /// and left out of the decision, as a WG counts its participants. An IETF Last Call counts
+    /// everyone who replies whatever this says: the IETF has no membership.
+    pub count_non_members: bool,
 }
 
 impl Workflow {
@@ -88,6 +93,7 @@ impl Default for Workflow {
             wglc_weeks: 2,
             time_zone: "UTC".into(),
             announcements_from: vec!["internet-drafts@ietf.org".into()],
+            count_non_members: false,
         }
     }
 }

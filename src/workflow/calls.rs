@@ -321,7 +321,9 @@ fn cutoff(call: &CallRow) -> Timestamp {
 }
 
 /// The tally of a call from its recorded replies.
-pub fn tally_of(call: &CallRow, replies: &[CallReply]) -> Tally {
+/// Non-members count toward a WG call's decision only where the list says so
+/// (`[workflow] count_non_members`); an IETF Last Call counts everyone.
+pub fn tally_of(list: &ListConfig, call: &CallRow, replies: &[CallReply]) -> Tally {
     let rs: Vec<Reply> = replies
         .iter()
         .map(|r| Reply {
@@ -357,6 +359,9 @@ pub fn tally_of(call: &CallRow, replies: &[CallReply]) -> Tally {
         .collect();
     outsiders.sort();
     outsiders.dedup();
+    if call.kind != CallKind::IetfLc && !list.workflow.count_non_members {
+        t.uncount(&outsiders);
+    }
     t.not_members = outsiders;
     t
 }
@@ -374,7 +379,7 @@ pub fn close(
     actor: &str,
     now: Timestamp,
 ) -> Action {
-    let t = tally_of(call, replies);
+    let t = tally_of(list, call, replies);
     let supporters = t.support.len() + t.support_if.len();
     let quorum = list.workflow.quorum as usize;
     let passed = supporters > t.object.len() && supporters >= quorum;
@@ -642,5 +647,68 @@ mod tests {
             e.contains("at least 28 days") && e.contains("2026-12-26"),
             "{e}"
         );
+    }
+
+    fn call(kind: CallKind) -> CallRow {
+        CallRow {
+            id: 1,
+            list: "wg@example.org".into(),
+            draft: "draft-a-b".into(),
+            kind,
+            rev: Some(1),
+            anchor: "call@x".into(),
+            subject: "Call".into(),
+            opened_at: NOW - 86_400,
+            ends_at: NOW + 86_400,
+            state: crate::values::CallState::Open,
+            closed_at: None,
+        }
+    }
+
+    fn said(person: &str, position: Position, member: bool) -> CallReply {
+        CallReply {
+            call_id: 1,
+            message_id: format!("{person}-msg"),
+            person: person.into(),
+            name: String::new(),
+            date: NOW,
+            position,
+            evidence: None,
+            reason: Some("because".into()),
+            member,
+        }
+    }
+
+    #[test]
+    fn wg_calls_count_members_and_ietf_last_calls_count_everyone() {
+        let replies = [
+            said("a@m.org", Position::Support, true),
+            said("b@m.org", Position::Support, true),
+            said("x@elsewhere.org", Position::Support, false),
+            said("y@elsewhere.org", Position::Object, false),
+        ];
+        let wg = list("UTC");
+        for kind in [CallKind::Adoption, CallKind::Wglc] {
+            let t = tally_of(&wg, &call(kind), &replies);
+            assert_eq!(t.support, ["a@m.org", "b@m.org"], "{kind}");
+            assert!(t.object.is_empty() && t.objections.is_empty(), "{kind}");
+            assert_eq!(t.not_members, ["x@elsewhere.org", "y@elsewhere.org"]);
+            assert_eq!(
+                t.not_counted.get("y@elsewhere.org"),
+                Some(&Position::Object)
+            );
+            assert!(tally::render_text(&t).contains("not counted (2)"));
+        }
+        // The IETF has no membership: everyone who replies counts in an IETF Last Call.
+        let t = tally_of(&wg, &call(CallKind::IetfLc), &replies);
+        assert_eq!(t.support.len(), 3);
+        assert_eq!(t.object, ["y@elsewhere.org"]);
+        assert!(t.not_counted.is_empty());
+        // A list may choose to count everyone in its WG calls too.
+        let mut open = list("UTC");
+        open.workflow.count_non_members = true;
+        let t = tally_of(&open, &call(CallKind::Adoption), &replies);
+        assert_eq!(t.support.len(), 3);
+        assert!(tally::render_text(&t).contains("when they replied, counted (2)"));
     }
 }

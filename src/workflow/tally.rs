@@ -149,10 +149,14 @@ pub struct Tally {
     /// People who withdrew their position and gave no new one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub withdrawn: Vec<String>,
-    /// Counted people who were not members of the list when they replied: flagged for the chair,
-    /// who may weigh them differently (filled in by the daemon; the offline recount cannot know).
+    /// People with a position who were not members of the list when they replied: flagged for
+    /// the chair (filled in by the daemon, or by the offline recount given the roster).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_members: Vec<String>,
+    /// When the call counts members only (a WG call), the non-members' positions, which the
+    /// lists above leave out.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_counted: BTreeMap<String, Position>,
     /// Display names by address, for everyone with a position.
     pub names: BTreeMap<String, String>,
 }
@@ -444,13 +448,57 @@ pub fn render_text(t: &Tally) -> String {
             .join(", ");
         let _ = writeln!(s, "Late, not counted ({}): {late}", t.late.len());
     }
-    if !t.not_members.is_empty() {
+    if !t.not_counted.is_empty() {
+        let outsiders = t
+            .not_counted
+            .iter()
+            .map(|(a, p)| format!("{} ({})", who(a), p.name()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let _ = writeln!(
             s,
-            "Not list members when they replied ({}): {}",
+            "Not list members when they replied, not counted ({}): {outsiders}",
+            t.not_counted.len()
+        );
+    } else if !t.not_members.is_empty() {
+        let _ = writeln!(
+            s,
+            "Not list members when they replied, counted ({}): {}",
             t.not_members.len(),
             list(&t.not_members)
         );
     }
+    if !t.withdrawn.is_empty() {
+        let _ = writeln!(
+            s,
+            "Withdrew their position ({}): {}",
+            t.withdrawn.len(),
+            list(&t.withdrawn)
+        );
+    }
     s
+}
+
+impl Tally {
+    /// Leaves `outsiders` out of the counted positions (a WG call counts its members), keeping
+    /// each one's position in `not_counted` for the chair to see.
+    pub fn uncount(&mut self, outsiders: &[String]) {
+        for who in outsiders {
+            let lists = [
+                (Position::Support, &mut self.support),
+                (Position::SupportIf, &mut self.support_if),
+                (Position::Object, &mut self.object),
+                (Position::NoObjection, &mut self.no_objection),
+                (Position::Neutral, &mut self.neutral),
+            ];
+            for (p, l) in lists {
+                if let Ok(i) = l.binary_search(who) {
+                    l.remove(i);
+                    self.not_counted.insert(who.clone(), p);
+                }
+            }
+            self.objections.retain(|o| &o.from != who);
+            self.conditions.remove(who);
+        }
+    }
 }

@@ -415,7 +415,7 @@ async fn late_and_non_member_replies_agreement_with_the_parent_and_the_no_adopt_
         "p3@t",
     )
     .await;
-    // Not a member: counted, and flagged.
+    // Not a member: listed and flagged, not counted in a WG call.
     reply(&d, "erin@elsewhere.test", &a, "I support adoption.", "p4@t").await;
     d.wait_queue_drained().await;
     let shown = show(&d, draft).unwrap();
@@ -425,13 +425,15 @@ async fn late_and_non_member_replies_agreement_with_the_parent_and_the_no_adopt_
         serde_json::json!(["carol@example.com", "dave@example.org"]),
         "{shown}"
     );
-    assert_eq!(
-        t["support"],
-        serde_json::json!(["alice@example.org", "erin@elsewhere.test"])
-    );
+    assert_eq!(t["support"], serde_json::json!(["alice@example.org"]));
     assert_eq!(t["not_members"], serde_json::json!(["erin@elsewhere.test"]));
+    assert_eq!(
+        t["not_counted"],
+        serde_json::json!({"erin@elsewhere.test": "support"})
+    );
 
-    // Closed: 2 supporters, 2 objectors, quorum 3 — back to candidate, tagged no-adopt.
+    // Closed: 1 counted supporter (erin is not a member), 2 objectors, quorum 3 — back to
+    // candidate, tagged no-adopt.
     confirmed(&d, CHAIR, "adoption close draft-smith-quic-late", "l3@t").await;
     let result = mail_to(
         &d,
@@ -442,7 +444,9 @@ async fn late_and_non_member_replies_agreement_with_the_parent_and_the_no_adopt_
     let body = text(&result);
     assert!(body.contains("Tag Not Adopted by the WG set."), "{body}");
     assert!(
-        body.contains("Not list members when they replied (1)"),
+        body.contains(
+            "Not list members when they replied, not counted (1): erin@elsewhere.test (support)"
+        ),
         "{body}"
     );
     d.wait_queue_drained().await;

@@ -96,7 +96,7 @@ pub(super) fn tally(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error> 
     let Some(call) = env.lookup.latest_call(&env.list(), &name)? else {
         return Ok(format!("{name} has had no call"));
     };
-    let t = calls::tally_of(&call, &env.lookup.call_replies(call.id)?);
+    let t = calls::tally_of(env.ctx.list, &call, &env.lookup.call_replies(call.id)?);
     Ok(format!(
         "{}: {} call, {} {}\n{}",
         name,
