@@ -315,41 +315,84 @@ pub fn base_subject(subject: &str) -> String {
     out
 }
 
-/// Recounts an archived thread whose first message is the call: associates replies by
-/// References/In-Reply-To (directly or through associated replies) or by base subject, skips
-/// auto-replies, classifies the authored text and tallies with no deadline.
-pub fn recount(messages: &[Vec<u8>]) -> Tally {
-    let Some((first, rest)) = messages.split_first() else {
-        return Tally::default();
-    };
-    let call = crate::message::parse(first);
-    let call_base = base_subject(&call.subject);
-    let parsed: Vec<_> = rest.iter().map(|m| crate::message::parse(m)).collect();
+/// One call found in an archive, with its replies classified and resolved in date order.
+#[derive(Debug, Clone)]
+pub struct CallThread {
+    /// The announcement's Subject (with its `(Ends YYYY-MM-DD)`, when it has one).
+    pub subject: String,
+    pub message_id: Option<String>,
+    /// The last day from the Subject's `(Ends YYYY-MM-DD)`.
+    pub ends: Option<jiff::civil::Date>,
+    pub replies: Vec<Reply>,
+}
 
-    let mut known: HashSet<&str> = HashSet::new();
-    if let Some(id) = &call.message_id {
-        known.insert(id.as_str());
+/// Whether a Subject announces a call: `Call for adoption: …`, `WG Last Call: …`, `Last Call: …`
+/// (also with a `[list]` tag), not a reply to one.
+pub fn is_call_subject(subject: &str) -> bool {
+    let s = subject.trim();
+    let lower = s.to_ascii_lowercase();
+    if ["re:", "fwd:", "fw:", "aw:", "sv:"].iter().any(|p| lower.starts_with(p)) {
+        return false;
     }
-    let mut associated = vec![false; parsed.len()];
+    let body = match lower.strip_prefix('[').and_then(|r| r.split_once(']')) {
+        Some((_, rest)) => rest.trim_start().to_owned(),
+        None => lower,
+    };
+    ["call for adoption:", "wg last call:", "wglc:", "last call:", "[vote]", "vote:"]
+        .iter()
+        .any(|p| body.starts_with(p))
+}
+
+/// The `(Ends YYYY-MM-DD)` date of a call's Subject.
+pub fn ends_of(subject: &str) -> Option<jiff::civil::Date> {
+    let lower = subject.to_ascii_lowercase();
+    let at = lower.rfind("(ends ")?;
+    let rest = &subject[at + "(ends ".len()..];
+    let date = rest.split(')').next()?.trim();
+    date.parse().ok()
+}
+
+/// Finds the calls of an archive and their replies. A call is a message whose Subject announces
+/// one ([`is_call_subject`]); when none does, the first message is the call (an exported
+/// thread). Replies join the call they thread under (References/In-Reply-To, directly or
+/// through replies already joined) or, failing that, whose base subject they share; each reply
+/// joins one call. Auto-replies are kept (the tally skips them); replies are classified and
+/// resolved against the ones before them.
+pub fn call_threads(messages: &[Vec<u8>]) -> Vec<CallThread> {
+    let parsed: Vec<_> = messages.iter().map(|m| crate::message::parse(m)).collect();
+    let mut calls: Vec<usize> = (0..parsed.len())
+        .filter(|&i| is_call_subject(&parsed[i].subject))
+        .collect();
+    if calls.is_empty() && !parsed.is_empty() {
+        calls.push(0);
+    }
+    let mut owner: Vec<Option<usize>> = vec![None; parsed.len()];
+    for (c, &i) in calls.iter().enumerate() {
+        owner[i] = Some(c);
+    }
+    let mut known: HashMap<&str, usize> = HashMap::new();
+    for (c, &i) in calls.iter().enumerate() {
+        if let Some(id) = &parsed[i].message_id {
+            known.insert(id.as_str(), c);
+        }
+    }
     // Threads in an mbox are not always in reply order: repeat until nothing new joins.
     loop {
         let mut changed = false;
         for (i, p) in parsed.iter().enumerate() {
-            if associated[i] {
+            if owner[i].is_some() {
                 continue;
             }
             let by_thread = p
                 .in_reply_to
                 .iter()
                 .chain(&p.references)
-                .any(|r| known.contains(r.as_str()));
-            let by_subject =
-                !call_base.is_empty() && base_subject(&p.subject).starts_with(&call_base);
-            if by_thread || by_subject {
-                associated[i] = true;
+                .find_map(|r| known.get(r.as_str()).copied());
+            if let Some(c) = by_thread {
+                owner[i] = Some(c);
                 changed = true;
                 if let Some(id) = &p.message_id {
-                    known.insert(id.as_str());
+                    known.insert(id.as_str(), c);
                 }
             }
         }
@@ -357,38 +400,70 @@ pub fn recount(messages: &[Vec<u8>]) -> Tally {
             break;
         }
     }
-
-    // In date order, so a reply that follows someone sees what they had said by then.
-    let mut order: Vec<usize> = (0..parsed.len())
-        .filter(|&i| {
-            associated[i]
-                && !(parsed[i].message_id.is_some() && parsed[i].message_id == call.message_id)
-        })
+    let bases: Vec<String> = calls
+        .iter()
+        .map(|&i| base_subject(&parsed[i].subject))
         .collect();
-    order.sort_by_key(|&i| parsed[i].date.unwrap_or(0));
-    let mut replies = Vec::with_capacity(order.len());
-    let mut said: Vec<Said> = Vec::with_capacity(order.len());
-    for i in order {
-        let p = &parsed[i];
-        let mut classified = classify(&p.body_text, p.auto_submitted.as_deref());
-        let parent = p.in_reply_to.first().or(p.references.last());
-        classified.position = resolve(&classified, parent.map(String::as_str), &said);
-        let reply = Reply {
-            from: p.from_addr.to_lowercase(),
-            name: p.from_name.clone(),
-            date: p.date.unwrap_or(0),
-            message_id: p.message_id.clone().unwrap_or_default(),
-            classified,
-        };
-        said.push(Said {
-            message_id: reply.message_id.clone(),
-            person: identity(&reply.from),
-            name: reply.name.clone(),
-            position: reply.classified.position,
-        });
-        replies.push(reply);
+    for (i, p) in parsed.iter().enumerate() {
+        if owner[i].is_none() {
+            let base = base_subject(&p.subject);
+            owner[i] = bases
+                .iter()
+                .position(|b| !b.is_empty() && base.starts_with(b.as_str()));
+        }
     }
-    tally(&replies, None)
+    calls
+        .iter()
+        .enumerate()
+        .map(|(c, &call)| {
+            let mut order: Vec<usize> = (0..parsed.len())
+                .filter(|&i| {
+                    i != call
+                        && owner[i] == Some(c)
+                        && !(parsed[i].message_id.is_some()
+                            && parsed[i].message_id == parsed[call].message_id)
+                })
+                .collect();
+            order.sort_by_key(|&i| parsed[i].date.unwrap_or(0));
+            let mut replies = Vec::with_capacity(order.len());
+            let mut said: Vec<Said> = Vec::with_capacity(order.len());
+            for i in order {
+                let p = &parsed[i];
+                let mut classified = classify(&p.body_text, p.auto_submitted.as_deref());
+                let parent = p.in_reply_to.first().or(p.references.last());
+                classified.position = resolve(&classified, parent.map(String::as_str), &said);
+                let reply = Reply {
+                    from: p.from_addr.to_lowercase(),
+                    name: p.from_name.clone(),
+                    date: p.date.unwrap_or(0),
+                    message_id: p.message_id.clone().unwrap_or_default(),
+                    classified,
+                };
+                said.push(Said {
+                    message_id: reply.message_id.clone(),
+                    person: identity(&reply.from),
+                    name: reply.name.clone(),
+                    position: reply.classified.position,
+                });
+                replies.push(reply);
+            }
+            CallThread {
+                subject: parsed[call].subject.clone(),
+                message_id: parsed[call].message_id.clone(),
+                ends: ends_of(&parsed[call].subject),
+                replies,
+            }
+        })
+        .collect()
+}
+
+/// Recounts an archived thread whose first message (or first call announcement) is the call,
+/// with no deadline: see [`call_threads`].
+pub fn recount(messages: &[Vec<u8>]) -> Tally {
+    call_threads(messages)
+        .first()
+        .map(|c| tally(&c.replies, None))
+        .unwrap_or_default()
 }
 
 /// The tally as the result mail shows it: objections with their reasons first, then support
