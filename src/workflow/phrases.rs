@@ -27,6 +27,8 @@ pub(super) struct Found {
     pub end: usize,
     /// For conditional support: where the condition begins (after `if`, `provided that`, …).
     pub condition: Option<usize>,
+    /// Where it ends, when it comes before the stance ("If the authors fix X, I support").
+    pub condition_end: Option<usize>,
     /// The stance is someone else's (`I agree with Dave`, `Me too`): `Support` for agreeing,
     /// `Object` for disagreeing.
     pub follows: bool,
@@ -214,6 +216,14 @@ pub(super) fn words(lower: &str) -> Vec<(usize, usize)> {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
+        if c >= 0x80 {
+            // A letter of another script starts a word; a symbol (👍, ·) does not.
+            let ch = lower[i..].chars().next().unwrap_or(' ');
+            if !ch.is_alphanumeric() {
+                i += ch.len_utf8().max(1);
+                continue;
+            }
+        }
         let starts = c.is_ascii_alphanumeric()
             || c >= 0x80
             || ((c == b'+' || c == b'-') && b.get(i + 1).is_some_and(u8::is_ascii_digit));
@@ -278,6 +288,7 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
             at: ws[i].0,
             end: ws[end_word.min(ws.len() - 1)].1,
             condition: None,
+            condition_end: None,
             follows: false,
             name: None,
         };
@@ -285,12 +296,16 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
             // Withdrawals: "I withdraw my support", "please disregard my +1", "I retract my
             // objection", "scratch my support". A new stance later in the sentence still wins.
             "withdraw" | "withdrawing" | "retract" | "retracting" | "rescind" | "disregard"
-            | "scratch" | "revoke" => {
-                let object = (i + 1..ws.len().min(i + 4)).find(|&j| {
+            | "scratch" | "revoke" | "ignore"
+                if word != "ignore" || w(i + 1) == "my" =>
+            {
+                let object = (i + 1..ws.len().min(i + 5)).find(|&j| {
                     matches!(
                         w(j),
                         "support" | "objection" | "objections" | "+1" | "-1" | "vote" | "position"
-                    )
+                    ) || matches!(w(j), "message" | "mail" | "email" | "reply" | "post")
+                        && (i + 1..j)
+                            .any(|k| matches!(w(k), "my" | "earlier" | "previous" | "last"))
                 });
                 object.map(|j| found(Position::Withdraw, j))
             }
@@ -302,14 +317,76 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
             }
 
             "support" | "supported" | "supporting" | "supporter" => support(lower, &ws, i, clause),
-            "favour" | "favor" if w(i.wrapping_sub(1)) == "in" => Some(found(
-                if negated() {
-                    Position::Object
-                } else {
-                    Position::Support
-                },
-                i,
-            )),
+            "favour" | "favor" if w(i.wrapping_sub(1)) == "in" => {
+                let mut f = found(
+                    if negated() {
+                        Position::Object
+                    } else {
+                        Position::Support
+                    },
+                    i,
+                );
+                if f.position == Position::Support {
+                    f.condition = condition(lower, ws[i].1);
+                    if f.condition.is_some() {
+                        f.position = Position::SupportIf;
+                    }
+                }
+                Some(f)
+            }
+            "go" if i == clause
+                && (w(i + 1) == "ahead" || w(i + 1) == "for" && w(i + 2) == "it") =>
+            {
+                Some(found(Position::Support, i + 1))
+            }
+            "good"
+                if w(i.wrapping_sub(1)) == "all"
+                    && (w(i + 1).is_empty() || matches!(w(i + 1), "from" | "to" | "here")) =>
+            {
+                Some(found(Position::Support, i))
+            }
+            "stand" if w(i + 1) == "in" && w(i + 3) == "way" && negated() => {
+                Some(found(Position::NoObjection, i + 3))
+            }
+            "problem" | "problems" | "concerns" | "concern"
+                if w(i.wrapping_sub(1)) == "no"
+                    && (word.starts_with("concern")
+                        && (w(i + 1).is_empty() || matches!(w(i + 1), "from" | "here"))
+                        || w(i + 1) == "with"
+                            && matches!(
+                                w(i + 2),
+                                "this"
+                                    | "it"
+                                    | "adoption"
+                                    | "publication"
+                                    | "the"
+                                    | "adopting"
+                                    | "publishing"
+                            )) =>
+            {
+                Some(found(Position::NoObjection, i))
+            }
+            "fence" if w(i.wrapping_sub(1)) == "the" && w(i.wrapping_sub(2)) == "on" => {
+                Some(found(Position::Neutral, i))
+            }
+            "take" if matches!(w(i + 1), "this" | "it") && w(i + 2) == "on" => {
+                // "I'd like the WG to take this on"; "I'd rather the WG didn't take it on".
+                Some(found(
+                    if negated() {
+                        Position::Object
+                    } else {
+                        Position::Support
+                    },
+                    i + 2,
+                ))
+            }
+            "spend"
+                if w(i + 1) == "time"
+                    && negated()
+                    && (clause..i).any(|j| matches!(w(j), "should" | "think")) =>
+            {
+                Some(found(Position::Object, i + 1))
+            }
             "object" | "objecting" => {
                 // "I object to the sentence in section 2" is about the text, not the draft.
                 if object_to_text(&ws, lower, i) {
@@ -396,8 +473,22 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
                 (alone
                     && !matches!(next, "objection" | "objections" | "strong" | "opinion")
                     && !(word == "no" && !next.is_empty() && next != "to" && {
-                        // "No, …" only when what follows is a reason, not "no, thanks".
-                        matches!(next, "thanks" | "thank" | "problem" | "worries")
+                        // "No, …" only when what follows is a reason, not "no, thanks" or "No,
+                        // I'm not aware of any IPR".
+                        matches!(
+                            next,
+                            "thanks"
+                                | "thank"
+                                | "problem"
+                                | "worries"
+                                | "i'm"
+                                | "i"
+                                | "we"
+                                | "not"
+                                | "that"
+                                | "it's"
+                                | "sorry"
+                        )
                     }))
                 .then(|| found(Position::Object, i))
             }
@@ -406,7 +497,7 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
             {
                 (!negated()).then(|| found(Position::Neutral, i))
             }
-            "opinion" | "opinions" | "feelings" | "preference"
+            "opinion" | "opinions" | "feelings" | "feeling" | "preference"
                 if (clause..i).any(|j| matches!(w(j), "no" | "don't" | "dont" | "not"))
                     && (!matches!(w(i + 1), "on" | "about")
                         || matches!(
@@ -477,7 +568,9 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
                         && (is_target(next)
                             || lower[ws[i].1..]
                                 .trim_start()
-                                .starts_with(['.', ',', '!', ':']));
+                                .starts_with(['.', ',', '!', ':']))
+                    || lower[ws[i].1..].trim_start().starts_with(',')
+                        && condition(lower, ws[i].1).is_some();
                 // "Definitely support." is the `support` cue's.
                 (ok && next != "support").then(|| {
                     let mut f = found(Position::Support, i);
@@ -537,6 +630,24 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
                     f
                 })
             }
+            "like"
+                if matches!(w(i + 1), "this" | "it")
+                    && (matches!(w(i + 2), "adopted" | "published")
+                        || w(i + 2) == "to"
+                            && matches!(
+                                w(i + 3),
+                                "move" | "progress" | "advance" | "be" | "go"
+                            )) =>
+            {
+                Some(found(
+                    if negated() {
+                        Position::Object
+                    } else {
+                        Position::Support
+                    },
+                    i + 2,
+                ))
+            }
             "like" if w(i + 1) == "to" && w(i + 2) == "see" => {
                 let seen = (i + 3..ws.len().min(i + 7)).map(w).any(|x| {
                     matches!(
@@ -565,6 +676,7 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
                     at: ws[i].0,
                     end: name.1,
                     condition: None,
+                    condition_end: None,
                     follows: true,
                     name: Some(name),
                 })
@@ -575,6 +687,7 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
                     at: ws[i].0,
                     end: ws[i + 2].1,
                     condition: None,
+                    condition_end: None,
                     follows: true,
                     name: Some(name),
                 })
@@ -731,7 +844,7 @@ fn reported(lower: &str) -> bool {
 
 /// Punctuation right after a word ends the clause (`,` `;` `:` `(`).
 fn ends_clause(lower: &str, end: usize) -> bool {
-    lower[end..].starts_with([',', ';', ':', '('])
+    lower[end..].starts_with([',', ';', ':', '(', ')'])
 }
 
 /// The words before a cue in its clause include a first-person subject (`I`, `we`, `I'd`,
@@ -778,6 +891,10 @@ fn object_to_text(ws: &[(usize, usize)], lower: &str, i: usize) -> bool {
                 | "requirement"
                 | "example"
                 | "examples"
+                | "word"
+                | "words"
+                | "title"
+                | "terminology"
         )
     })
 }
@@ -794,16 +911,23 @@ fn support(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Optio
         at: ws[i].0,
         end: ws[end.min(ws.len() - 1)].1,
         condition: None,
+        condition_end: None,
         follows: false,
         name: None,
     };
-    // Hedges and third persons are not the sender's stance.
+    // Hedges and third persons are not the sender's stance ("I could support adoption if …" is
+    // conditional support).
+    let hedged = (clause..i)
+        .rev()
+        .take(3)
+        .any(|j| matches!(w(j), "might" | "may" | "could"));
     if (clause..i).rev().take(3).any(|j| {
         matches!(
             w(j),
-            "might" | "may" | "could" | "he" | "she" | "they" | "who" | "it" | "people" | "others"
+            "he" | "she" | "they" | "who" | "it" | "people" | "others"
         )
-    }) {
+    }) || hedged && condition(lower, ws[i].1).is_none()
+    {
         return None;
     }
     let negated = (clause..i).rev().take(5).any(|j| is_negation(w(j)));
@@ -819,7 +943,8 @@ fn support(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Optio
                 .then(|| mk(Position::Support, i));
         }
         "supporting" => {
-            return (i == clause && (next.is_empty() || is_target(next)))
+            let first_person = (clause..i).any(|j| matches!(w(j), "i" | "we" | "am" | "are"));
+            return ((i == clause || first_person) && (next.is_empty() || is_target(next)))
                 .then(|| mk(Position::Support, i));
         }
         _ => {}
@@ -887,7 +1012,10 @@ fn support(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Optio
     if !subject {
         return None;
     }
-    if !punct_after {
+    // "Support to adopt." (non-native English).
+    let to_call =
+        next == "to" && matches!(after_next, "adopt" | "adoption" | "publish" | "publication");
+    if !punct_after && !to_call {
         if !(next.is_empty() || is_target(next) || next.starts_with("draft-")) {
             // "support multipath" / "support the new frame": after a bare verb, only the call.
             return None;
@@ -949,6 +1077,13 @@ fn support(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Optio
     }
     let mut f = mk(Position::Support, i);
     f.condition = condition(lower, ws[i].1);
+    // "If the authors fix the contradiction, I support publication."
+    if f.condition.is_none()
+        && let Some((start, end)) = leading_condition(lower, ws[i].0)
+    {
+        f.condition = Some(start);
+        f.condition_end = Some(end);
+    }
     if conditional {
         // "Conditional support: the draft must define …"
         let rest = lower[ws[i].1..].trim_start();
@@ -1075,6 +1210,7 @@ fn ready(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Option<
         at: ws[i].0,
         end: ws[i].1,
         condition: None,
+        condition_end: None,
         follows: false,
         name: None,
     };
@@ -1095,7 +1231,11 @@ fn adopt(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Option<
     let prev = w(i.wrapping_sub(1));
     let next = w(i + 1);
     let word = w(i);
-    let please = (clause..i).any(|j| matches!(w(j), "please" | "let's" | "lets"));
+    let please = (clause..i).any(|j| matches!(w(j), "please" | "let's" | "lets" | "rather"))
+        || (clause..i)
+            .rev()
+            .take(3)
+            .any(|j| matches!(w(j), "should" | "must" | "shouldn't"));
     let wish = match word {
         "adopt" | "publish" | "progress" | "advance" => {
             (i == clause
@@ -1133,6 +1273,7 @@ fn adopt(lower: &str, ws: &[(usize, usize)], i: usize, clause: usize) -> Option<
         at: ws[i].0,
         end: ws[i].1,
         condition: None,
+        condition_end: None,
         follows: false,
         name: None,
     })
@@ -1144,7 +1285,7 @@ fn agree(orig: &str, lower: &str, ws: &[(usize, usize)], i: usize, clause: usize
     let word = w(i);
     let dis = word.starts_with("dis");
     let negated = (clause..i).rev().take(3).any(|j| is_negation(w(j)));
-    if negated {
+    if negated && !(w(i + 1) == "to" || w(i + 1) == "with" && w(i + 2) == "the") {
         return None;
     }
     let position = if dis {
@@ -1157,15 +1298,49 @@ fn agree(orig: &str, lower: &str, ws: &[(usize, usize)], i: usize, clause: usize
         at: ws[i].0,
         end,
         condition: None,
+        condition_end: None,
         follows: true,
         name,
     };
     let next = w(i + 1);
+    // "I agree to adopt this draft", "I am not agree to adopt" (non-native English): a stance on
+    // the call itself.
+    let call_word = |x: &str| {
+        matches!(
+            x,
+            "adopt" | "adoption" | "adopting" | "publish" | "publication" | "publishing"
+        )
+    };
+    if !dis
+        && (next == "to" && (call_word(w(i + 2)) || w(i + 2) == "the" && call_word(w(i + 3)))
+            || next == "with" && w(i + 2) == "the" && call_word(w(i + 3)))
+    {
+        let negated = (clause..i).rev().take(3).any(|j| is_negation(w(j)));
+        return Some(Found {
+            position: if negated {
+                Position::Object
+            } else {
+                Position::Support
+            },
+            follows: false,
+            ..mk(ws[i + 1].1, None)
+        });
+    }
     if next == "with" {
         let target = w(i + 2);
         // "agree with what Carol said", "agree with Carol('s comments)".
         let at = if target == "what" { i + 3 } else { i + 2 };
         if let Some(name) = name_at(orig, lower, ws, at) {
+            // "I agree with Felix that the abstract overstates the benefit": a point, not a
+            // position.
+            let after = ws
+                .iter()
+                .position(|&(s, _)| s >= name.1)
+                .map(w)
+                .unwrap_or("");
+            if matches!(after, "that" | "about" | "regarding") {
+                return None;
+            }
             return Some(mk(name.1, Some(name)));
         }
         // "agree with you", "agree with the above": the message answered.
@@ -1232,4 +1407,24 @@ pub(super) fn name_at(
     let text = &lower[s..end];
     let end = if text.ends_with("'s") { end - 2 } else { end };
     Some((s, end))
+}
+
+/// A condition that opens the sentence before its stance: "If the authors fix X, I support …",
+/// "Provided X, …", "As long as X, …", "Once X, …". Returns the condition's byte range.
+fn leading_condition(lower: &str, cue: usize) -> Option<(usize, usize)> {
+    let t = lower.trim_start();
+    let off = lower.len() - t.len();
+    let marker = [
+        "if ",
+        "provided that ",
+        "provided ",
+        "as long as ",
+        "assuming ",
+        "once ",
+    ]
+    .into_iter()
+    .find(|m| t.starts_with(m))?;
+    let start = off + marker.len();
+    let comma = lower[start..cue].rfind(',')? + start;
+    (comma > start).then_some((start, comma))
 }

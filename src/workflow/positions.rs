@@ -81,6 +81,24 @@ pub fn classify(body_text: &str, auto_submitted: Option<&str>) -> Classified {
             lines.push((line, seg));
         }
     });
+    // "unsubscribe" sent to the list: not a reply at all.
+    let mut said = lines
+        .iter()
+        .map(|(l, _)| l.trim())
+        .filter(|l| !l.is_empty());
+    if let (Some(only), None) = (said.next(), said.next())
+        && matches!(
+            only.to_ascii_lowercase().trim_end_matches('.'),
+            "unsubscribe" | "remove me" | "unsubscribe me"
+        )
+    {
+        return Classified {
+            position: Position::Ignore,
+            evidence: None,
+            reason: None,
+            follows: None,
+        };
+    }
 
     let units = units(&lines);
     let mut buf = String::new();
@@ -291,7 +309,7 @@ fn objection_reason(units: &[Unit], idx: usize, st: &Stance) -> Option<String> {
 fn condition_text(text: &str, st: &Stance) -> Option<String> {
     let c = st
         .condition
-        .and_then(|c| text.get(c..))
+        .and_then(|c| text.get(c..st.condition_end.unwrap_or(text.len())))
         .map(str::trim)
         .unwrap_or_else(|| {
             let mut rest = clean_reason(text.get(st.rest..).unwrap_or(""));
@@ -339,6 +357,8 @@ struct Stance {
     name: Option<(usize, usize)>,
     /// For conditional support: where the condition's text begins.
     condition: Option<usize>,
+    /// And where it ends, when it comes before the stance.
+    condition_end: Option<usize>,
 }
 
 /// Lower-cases ASCII only and maps the typographic apostrophe to `'` *with padding*, so byte
@@ -404,6 +424,7 @@ fn line_stance(orig: &str, l: &str) -> Option<Stance> {
         agree_with: f.follows,
         name: f.name,
         condition: f.condition,
+        condition_end: f.condition_end,
     });
     match (token, phrase) {
         // The later one; a phrase that takes the token in (`take back my +1`) wins a tie.
@@ -431,6 +452,7 @@ fn vote_token(orig: &str, l: &str) -> Option<Stance> {
             agree_with: false,
             name: None,
             condition: None,
+            condition_end: None,
         });
     }
     let mut found = None;
@@ -486,7 +508,6 @@ fn accept_token(orig: &str, l: &str, i: usize, j: usize) -> Option<Stance> {
                 | "still"
                 | "firm"
                 | "clear"
-                | "a"
                 | "i"
                 | "am"
                 // `I'm -1 on publishing this as-is` (the word before the token reads `m`).
@@ -579,6 +600,15 @@ fn accept_token(orig: &str, l: &str, i: usize, j: usize) -> Option<Stance> {
             name = super::phrases::name_at(orig, l, &ws, k);
         }
     }
+    // `+1 to Priya's question`: agreeing with a question is no stance.
+    if name.is_some()
+        && contains_any(
+            &rest_trim[..rest_trim.len().min(60)],
+            &["question", "suggestion", "proposal to", "idea"],
+        )
+    {
+        return None;
+    }
     // `-1 on the varint encoding`: a stance on a detail, not on the draft.
     if let Some(after) = rest_trim.strip_prefix("on ") {
         let first = after
@@ -604,6 +634,7 @@ fn accept_token(orig: &str, l: &str, i: usize, j: usize) -> Option<Stance> {
         agree_with: agree_with || name.is_some(),
         name,
         condition: None,
+        condition_end: None,
     })
 }
 

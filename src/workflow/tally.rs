@@ -331,16 +331,26 @@ pub struct CallThread {
 pub fn is_call_subject(subject: &str) -> bool {
     let s = subject.trim();
     let lower = s.to_ascii_lowercase();
-    if ["re:", "fwd:", "fw:", "aw:", "sv:"].iter().any(|p| lower.starts_with(p)) {
+    if ["re:", "fwd:", "fw:", "aw:", "sv:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
         return false;
     }
     let body = match lower.strip_prefix('[').and_then(|r| r.split_once(']')) {
         Some((_, rest)) => rest.trim_start().to_owned(),
         None => lower,
     };
-    ["call for adoption:", "wg last call:", "wglc:", "last call:", "[vote]", "vote:"]
-        .iter()
-        .any(|p| body.starts_with(p))
+    [
+        "call for adoption:",
+        "wg last call:",
+        "wglc:",
+        "last call:",
+        "[vote]",
+        "vote:",
+    ]
+    .iter()
+    .any(|p| body.starts_with(p))
 }
 
 /// The `(Ends YYYY-MM-DD)` date of a call's Subject.
