@@ -256,9 +256,6 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
     if t.ends_with('?') {
         return None;
     }
-    if reported(lower) {
-        return None;
-    }
     let ws = words(lower);
     let w = |i: usize| -> &str { ws.get(i).map_or("", |&(s, e)| &lower[s..e]) };
     let mut best: Option<Found> = None;
@@ -800,7 +797,8 @@ pub(super) fn stance(orig: &str, lower: &str) -> Option<Found> {
             best = Some(f);
         }
     }
-    best
+    // Checked last, and only for a sentence with a stance: most sentences have none.
+    best.filter(|_| !reported(lower))
 }
 
 /// Whether the sentence reports other people's positions (a chair's count, a summary).

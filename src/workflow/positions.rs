@@ -400,22 +400,6 @@ fn line_stance(orig: &str, l: &str) -> Option<Stance> {
             return None;
         }
     }
-    // Result summaries: "Vote passed with +1's from …", "The vote passes with …".
-    if contains_any(
-        t,
-        &[
-            "vote passed",
-            "vote passes",
-            "vote has passed",
-            "vote failed",
-            "vote fails",
-            "binding votes",
-            "non-binding votes",
-            "[result]",
-        ],
-    ) {
-        return None;
-    }
     let token = vote_token(orig, l);
     let phrase = super::phrases::stance(orig, l).map(|f| Stance {
         position: f.position,
@@ -426,11 +410,28 @@ fn line_stance(orig: &str, l: &str) -> Option<Stance> {
         condition: f.condition,
         condition_end: f.condition_end,
     });
-    match (token, phrase) {
+    let found = match (token, phrase) {
         // The later one; a phrase that takes the token in (`take back my +1`) wins a tie.
         (Some(a), Some(b)) => Some(if b.rest >= a.rest { b } else { a }),
         (a, b) => a.or(b),
-    }
+    };
+    // Result summaries: "Vote passed with +1's from …", "The vote passes with …". Checked only
+    // for a sentence with a stance (most have none).
+    found.filter(|_| {
+        !contains_any(
+            t,
+            &[
+                "vote passed",
+                "vote passes",
+                "vote has passed",
+                "vote failed",
+                "vote fails",
+                "binding votes",
+                "non-binding votes",
+                "[result]",
+            ],
+        )
+    })
 }
 
 /// Finds the last acceptable vote token on the line: `+1`, `+10…0`, `-1`, `+0`, `-0`, or a
