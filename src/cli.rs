@@ -55,9 +55,20 @@ pub enum Command {
     /// Recount the positions in an archived thread whose first message is the call.
     Tally {
         file: PathBuf,
-        /// JSON with replies, classified, support, support_if, object, no_objection, neutral.
+        /// JSON with replies, classified, support, support_if, object, no_objection, neutral (an
+        /// array of {subject, ends, tally} when the archive holds several calls).
         #[arg(long)]
         json: bool,
+        /// The call's last day (YYYY-MM-DD), for a call whose Subject has no "(Ends YYYY-MM-DD)":
+        /// replies after the end of that day (in the list's time zone with --list, else UTC) are
+        /// listed as late, not counted.
+        #[arg(long, value_parser = parse_day)]
+        ends: Option<jiff::civil::Date>,
+        /// The list the call ran on: repliers who are not its members are flagged and, in a call
+        /// for adoption or a WG last call, not counted, as the live tally does. Reads the site's
+        /// config and data directory; without it none is needed.
+        #[arg(long)]
+        list: Option<String>,
     },
     /// What each working group did: state changes since a date, open calls with their tally, and
     /// drafts waiting on the IESG (the text of the weekly mail to the IESG and IAB).
@@ -453,23 +464,27 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 )?;
             }
         }
-        Command::Tally { file, json } => {
-            let f = std::fs::File::open(&file)
-                .with_context(|| format!("opening {}", file.display()))?;
-            let messages = MboxReader::new(BufReader::new(f))
-                .map(|m| m.map(|m| m.raw))
-                .collect::<Result<Vec<_>, _>>()
-                .with_context(|| format!("reading {}", file.display()))?;
-            if messages.is_empty() {
-                bail!("{} holds no messages", file.display());
-            }
-            let tally = crate::workflow::tally::recount(&messages);
-            if json {
-                serde_json::to_writer_pretty(&mut *out, &tally)?;
-                writeln!(out)?;
-            } else {
-                write!(out, "{}", crate::workflow::tally::render_text(&tally))?;
-            }
+        Command::Tally {
+            file,
+            json,
+            ends,
+            list,
+        } => {
+            let roster = match list {
+                Some(spec) => {
+                    let l = find_list(cfg, &spec)?;
+                    let members = open_store(cfg)?.members(&l.address())?;
+                    Some((l, members))
+                }
+                None => None,
+            };
+            tally_archive(
+                &file,
+                json,
+                ends,
+                roster.as_ref().map(|(l, m)| (&**l, &m[..])),
+                out,
+            )?;
         }
         Command::Report { since, json } => {
             let now = clock.now();
@@ -612,4 +627,111 @@ fn record_for_import(list: &ListConfig, hostname: &str, raw: Vec<u8>, now: i64) 
 
 fn tag_slugs(tags: &[crate::values::Tag]) -> Vec<&'static str> {
     tags.iter().map(|t| t.slug()).collect()
+}
+
+fn parse_day(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse()
+        .map_err(|_| format!("'{s}' is not a date; write YYYY-MM-DD"))
+}
+
+/// `wgmail tally FILE` without `--list`: reads no config and needs no site (the binary calls this
+/// before loading anything).
+pub fn tally_offline(command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
+    match command {
+        Command::Tally {
+            file,
+            json,
+            ends,
+            list: None,
+        } => tally_archive(&file, json, ends, None, out),
+        _ => bail!("only `tally` without --list runs without a site"),
+    }
+}
+
+/// Whether a command can run without the site's configuration.
+pub fn needs_site(command: &Command) -> bool {
+    !matches!(command, Command::Tally { list: None, .. })
+}
+
+/// Tallies each call of an archive as the live tally does: the deadline from the Subject's
+/// `(Ends YYYY-MM-DD)` (or `ends`), late replies apart, and with a roster, non-members flagged
+/// and (in a WG call) not counted.
+fn tally_archive(
+    file: &std::path::Path,
+    json: bool,
+    ends: Option<jiff::civil::Date>,
+    roster: Option<(&ListConfig, &[crate::store::Member])>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    use crate::workflow::tally;
+    let f = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let messages = MboxReader::new(BufReader::new(f))
+        .map(|m| m.map(|m| m.raw))
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("reading {}", file.display()))?;
+    if messages.is_empty() {
+        bail!("{} holds no messages", file.display());
+    }
+    let calls = tally::call_threads(&messages);
+    let tz = roster.map_or(jiff::tz::TimeZone::UTC, |(l, _)| l.workflow.tz());
+    let mut results = Vec::new();
+    for call in &calls {
+        let last_day = ends.or(call.ends);
+        let deadline = last_day.and_then(|d| crate::clock::end_of_day(&tz, d));
+        let mut t = tally::tally(&call.replies, deadline);
+        if let Some((list, members)) = roster {
+            let member = |who: &str| members.iter().any(|m| tally::identity(&m.address) == who);
+            let mut outsiders: Vec<String> = [
+                &t.support,
+                &t.support_if,
+                &t.object,
+                &t.no_objection,
+                &t.neutral,
+            ]
+            .iter()
+            .flat_map(|v| v.iter())
+            .filter(|who| !member(who))
+            .cloned()
+            .collect();
+            outsiders.sort();
+            outsiders.dedup();
+            let ietf_lc = tally::call_kind(&call.subject) == crate::values::CallKind::IetfLc;
+            if !ietf_lc && !list.workflow.count_non_members {
+                t.uncount(&outsiders);
+            }
+            t.not_members = outsiders;
+        }
+        results.push((call, last_day, t));
+    }
+    if json {
+        if let [(_, _, t)] = &results[..] {
+            serde_json::to_writer_pretty(&mut *out, t)?;
+        } else {
+            let all: Vec<_> = results
+                .iter()
+                .map(|(c, d, t)| {
+                    serde_json::json!({"subject": c.subject, "ends": d.map(|d| d.to_string()), "tally": t})
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &all)?;
+        }
+        writeln!(out)?;
+        return Ok(());
+    }
+    for (i, (call, last_day, t)) in results.iter().enumerate() {
+        if results.len() > 1 {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "== {}", call.subject)?;
+        }
+        if last_day.is_none() {
+            writeln!(
+                out,
+                "(no deadline: the Subject has no \"(Ends YYYY-MM-DD)\" and no --ends was given; every reply counts)"
+            )?;
+        }
+        write!(out, "{}", tally::render_text(t))?;
+    }
+    Ok(())
 }

@@ -18,6 +18,17 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+    // `wgmail tally FILE` reads an archive, not a site: no config is loaded, nothing is logged
+    // about one.
+    if !wgmail::cli::needs_site(&cli.command) {
+        return match wgmail::cli::tally_offline(cli.command, &mut std::io::stdout().lock()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("wgmail: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let (config, problems) = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {

@@ -353,6 +353,23 @@ pub fn is_call_subject(subject: &str) -> bool {
     .any(|p| body.starts_with(p))
 }
 
+/// The kind of call a Subject announces: `Last Call:` alone is the IETF's; `WG Last Call:` or
+/// `WGLC:` a working group last call; anything else a call for adoption.
+pub fn call_kind(subject: &str) -> crate::values::CallKind {
+    use crate::values::CallKind;
+    let lower = base_subject(subject);
+    if lower.starts_with("wg last call")
+        || lower.starts_with("wglc")
+        || lower.contains("working group last call")
+    {
+        CallKind::Wglc
+    } else if lower.starts_with("last call") || lower.contains("ietf last call") {
+        CallKind::IetfLc
+    } else {
+        CallKind::Adoption
+    }
+}
+
 /// The `(Ends YYYY-MM-DD)` date of a call's Subject.
 pub fn ends_of(subject: &str) -> Option<jiff::civil::Date> {
     let lower = subject.to_ascii_lowercase();
