@@ -447,6 +447,25 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                         writeln!(out, "  {what}: {v}")?;
                     }
                 }
+                // The open or last call, with the tally as the result mail shows it.
+                let store = open_store(cfg)?;
+                if let (Some(c), Some(list)) = (
+                    store.latest_call(&d.list, &d.name)?,
+                    cfg.lists.by_address(&d.list),
+                ) {
+                    let t = crate::workflow::calls::tally_of(&list, &c, &store.call_replies(c.id)?);
+                    let open = c.state == crate::values::CallState::Open;
+                    writeln!(
+                        out,
+                        "  call: {}, {} {}",
+                        c.kind.title(),
+                        if open { "ends" } else { "ended" },
+                        list_day(cfg, &d.list, c.ends_at)
+                    )?;
+                    for line in crate::workflow::tally::render_text(&t).lines() {
+                        writeln!(out, "    {line}")?;
+                    }
+                }
             }
         }
         Command::Draft(DraftCmd::History { draft }) => {

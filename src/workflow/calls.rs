@@ -145,6 +145,9 @@ pub fn announce(
                 format!("{}: {name} (Ends {end})", kind.title()),
                 format!(
                     "This message starts {what} {name} by the {wg} working group.\nPlease reply to this message, keeping {addr} in copy, {question}, and why.\n\
+                     A clear reply says support, objection or no objection, and why: \"I support adoption: …\",\n\
+                     \"I object: section 3 …\", \"No objection.\" Support on a condition says which (\"I support,\n\
+                     provided that …\"); a change of mind says so (\"I withdraw my objection\").\n\
                      Reasons help the chairs more than bare \"+1\"s; objections should say what would resolve them.\n\
                      The call ends {end} (end of day, {tz}).\n"
                 ),

@@ -506,10 +506,10 @@ pub fn render_text(t: &Tally) -> String {
     for o in &t.objections {
         match &o.reason {
             Some(r) => {
-                let _ = writeln!(s, "  {}: \"{}\"", o.from, r);
+                let _ = writeln!(s, "  {}: \"{}\"", who(&o.from), r);
             }
             None => {
-                let _ = writeln!(s, "  {}: (no reason given)", o.from);
+                let _ = writeln!(s, "  {}: (no reason given)", who(&o.from));
             }
         }
     }
@@ -530,6 +530,17 @@ pub fn render_text(t: &Tally) -> String {
             "Support with conditions ({}): {conds}",
             t.support_if.len()
         );
+    }
+    if !t.no_objection.is_empty() {
+        let _ = writeln!(
+            s,
+            "No objection ({}): {}",
+            t.no_objection.len(),
+            list(&t.no_objection)
+        );
+    }
+    if !t.neutral.is_empty() {
+        let _ = writeln!(s, "Neutral ({}): {}", t.neutral.len(), list(&t.neutral));
     }
     let _ = writeln!(
         s,

@@ -944,3 +944,178 @@ async fn call_guards_let_exactly_one_of_racing_changes_win() {
     assert_eq!(store.open_calls("quic@ietf.test").unwrap().len(), 1);
     assert_eq!(pending(&store), 2);
 }
+
+/// A dated reply, as real mail arrives: the offline recount reads lateness from the Date header.
+async fn dated_reply(d: &TestDaemon, who: &str, parent: &str, body: &str, id: &str) {
+    let date = wgmail::clock::rfc5322_date(d.clock.now());
+    let raw = format!(
+        "From: {who}\nTo: quic@ietf.test\nDate: {date}\nSubject: Re: [quic] the call\nMessage-ID: <{id}>\nIn-Reply-To: <{parent}>\nReferences: <{parent}>\n\n{body}\n"
+    );
+    d.send_raw(Some(who), "quic@ietf.test", &raw).await;
+}
+
+/// The same call, counted live by the daemon and offline by `wgmail tally` on the list's export,
+/// gives the same tally: worded positions, `+1 to Carol` (answering someone else), disagreement
+/// followed by one's own support, a withdrawal, a non-member (listed, not counted in a WG call)
+/// and a reply after the deadline (listed apart).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offline_tally_of_an_exported_call_is_the_live_tally() {
+    let members = [
+        "alice@example.org",
+        "carol@example.com",
+        "dave@example.org",
+        "frank@example.org",
+        "grace@example.org",
+    ];
+    let list = format!("{CHAIRS}\n[posting]\nmembers_only = false\n");
+    let d = TestDaemon::start_with(&members, "", &list).await;
+    let draft = "draft-smith-quic-same";
+    confirmed(&d, CHAIR, "candidate draft-smith-quic-same", "s1@t").await;
+    confirmed(&d, CHAIR, "adoption start draft-smith-quic-same-01", "s2@t").await;
+    let ann = mail_to(
+        &d,
+        "alice@example.org",
+        "Call for adoption: draft-smith-quic-same-01 (Ends 2026-12-12)",
+    )
+    .await;
+    let a = anchor(&ann);
+    // The announcement tells participants what a clear reply reads like.
+    assert!(
+        text(&ann).contains("A clear reply says support, objection or no objection, and why"),
+        "{}",
+        text(&ann)
+    );
+    let replies: [(&str, &str, &str, &str); 6] = [
+        ("alice@example.org", "a", "Strong support.", "q1@t"),
+        (
+            "carol@example.com",
+            "a",
+            "Object. The frame duplicates PATH_CHALLENGE and will be implemented inconsistently.",
+            "q2@t",
+        ),
+        ("dave@example.org", "q1@t", "+1 to Carol", "q3@t"),
+        (
+            "frank@example.org",
+            "q2@t",
+            "I disagree with Carol; the cost is real. I support adoption.",
+            "q4@t",
+        ),
+        ("erin@elsewhere.test", "a", "Support adoption.", "q5@t"),
+        ("grace@example.org", "a", "+1", "q6@t"),
+    ];
+    for (who, parent, body, id) in replies {
+        let parent = if parent == "a" { a.as_str() } else { parent };
+        dated_reply(&d, who, parent, body, id).await;
+        d.wait_queue_drained().await;
+        d.clock.advance(60);
+    }
+    dated_reply(
+        &d,
+        "grace@example.org",
+        &a,
+        "I withdraw my support.",
+        "q7@t",
+    )
+    .await;
+    d.wait_queue_drained().await;
+    // Past the deadline: the call closes by itself, and a reply after it is late.
+    d.clock.advance(15 * 86_400);
+    let result = mail_to(
+        &d,
+        "alice@example.org",
+        "Result: Call for adoption: draft-smith-quic-same-01",
+    )
+    .await;
+    // The result names each position and keeps the objection's reason whole.
+    let body = text(&result);
+    for want in [
+        "carol@example.com: \"The frame duplicates PATH_CHALLENGE and will be implemented inconsistently.\"",
+        "dave@example.org: (no reason given)",
+        "Support (2): alice@example.org, frank@example.org",
+        "not counted (1): erin@elsewhere.test (support)",
+        "Withdrew their position (1): grace@example.org",
+        "coverage",
+    ] {
+        assert!(body.contains(want), "{want}: {body}");
+    }
+    dated_reply(
+        &d,
+        "frank@example.org",
+        &a,
+        "+1 again, sorry for the noise.",
+        "q8@t",
+    )
+    .await;
+    d.wait_queue_drained().await;
+
+    let live = show(&d, draft).unwrap()["tally"].clone();
+    assert_eq!(
+        live["support"],
+        serde_json::json!(["alice@example.org", "frank@example.org"]),
+        "{live}"
+    );
+    assert_eq!(
+        live["object"],
+        serde_json::json!(["carol@example.com", "dave@example.org"]),
+        "{live}"
+    );
+    assert_eq!(
+        live["not_counted"],
+        serde_json::json!({"erin@elsewhere.test": "support"})
+    );
+    assert_eq!(live["withdrawn"], serde_json::json!(["grace@example.org"]));
+    assert_eq!(live["late"][0]["from"], "frank@example.org");
+
+    let site = d.dir.path().join("wgmail.toml");
+    let (ok, mbox, err) = run_cli(&site, &["archive", "export", "quic"]);
+    assert!(ok, "{err}");
+    let file = d.dir.path().join("quic.mbox");
+    std::fs::write(&file, mbox).unwrap();
+    let (ok, out, err) = run_cli(
+        &site,
+        &["tally", file.to_str().unwrap(), "--list", "quic", "--json"],
+    );
+    assert!(ok, "{err}");
+    let offline: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for key in [
+        "support",
+        "support_if",
+        "object",
+        "no_objection",
+        "neutral",
+        "not_members",
+        "not_counted",
+        "withdrawn",
+        "replies",
+        "classified",
+    ] {
+        assert_eq!(
+            offline[key], live[key],
+            "{key}: offline {offline} live {live}"
+        );
+    }
+    assert_eq!(offline["late"][0]["from"], live["late"][0]["from"]);
+    assert_eq!(offline["objections"], live["objections"]);
+
+    // Without --list it needs no site at all: no config is read, nothing is logged about one.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wgmail"))
+        .current_dir(std::env::temp_dir())
+        .args(["tally", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Late, not counted (1)"), "{text}");
+    assert!(text.contains("Withdrew their position (1)"), "{text}");
+    // `draft show` shows the call and its tally.
+    let (ok, shown, err) = run_cli(&site, &["draft", "show", draft]);
+    assert!(ok, "{err}");
+    assert!(
+        shown.contains("call: Call for adoption, ended 2026-12-12"),
+        "{shown}"
+    );
+    assert!(shown.contains("Objections (2):"), "{shown}");
+    d.stop().await;
+}
