@@ -699,26 +699,18 @@ fn tally_archive(
         let deadline = last_day.and_then(|d| crate::clock::end_of_day(&tz, d));
         let mut t = tally::tally(&call.replies, deadline);
         if let Some((list, members)) = roster {
-            let member = |who: &str| members.iter().any(|m| tally::identity(&m.address) == who);
-            let mut outsiders: Vec<String> = [
-                &t.support,
-                &t.support_if,
-                &t.object,
-                &t.no_objection,
-                &t.neutral,
-            ]
-            .iter()
-            .flat_map(|v| v.iter())
-            .filter(|who| !member(who))
-            .cloned()
-            .collect();
-            outsiders.sort();
-            outsiders.dedup();
-            let ietf_lc = tally::call_kind(&call.subject) == crate::values::CallKind::IetfLc;
-            if !ietf_lc && !list.workflow.count_non_members {
-                t.uncount(&outsiders);
-            }
-            t.not_members = outsiders;
+            let people = call
+                .replies
+                .iter()
+                .map(|r| tally::identity(&r.from))
+                .collect();
+            let is_member = |who: &str| members.iter().any(|m| tally::identity(&m.address) == who);
+            let kind = tally::call_kind(&call.subject);
+            t.flag_non_members(
+                people,
+                is_member,
+                crate::workflow::calls::counts_non_members(list, kind),
+            );
         }
         results.push((call, last_day, t));
     }

@@ -343,30 +343,16 @@ pub fn tally_of(list: &ListConfig, call: &CallRow, replies: &[CallReply]) -> Tal
         })
         .collect();
     let mut t = tally::tally(&rs, Some(cutoff(call)));
-    // The position lists are sorted: binary search keeps this linear-logarithmic in replies.
-    let counted = |who: &String| {
-        [
-            &t.support,
-            &t.support_if,
-            &t.object,
-            &t.no_objection,
-            &t.neutral,
-        ]
-        .iter()
-        .any(|v| v.binary_search(who).is_ok())
-    };
-    let mut outsiders: Vec<String> = replies
-        .iter()
-        .filter(|r| !r.member && counted(&r.person))
-        .map(|r| r.person.clone())
-        .collect();
-    outsiders.sort();
-    outsiders.dedup();
-    if call.kind != CallKind::IetfLc && !list.workflow.count_non_members {
-        t.uncount(&outsiders);
-    }
-    t.not_members = outsiders;
+    let people = replies.iter().map(|r| r.person.clone()).collect();
+    let is_member = |who: &str| replies.iter().any(|r| r.person == who && r.member);
+    t.flag_non_members(people, is_member, counts_non_members(list, call.kind));
     t
+}
+
+/// Whether replies from non-members count toward a call's decision: always in an IETF Last Call
+/// (the IETF has no membership), in a WG call only where the list says so.
+pub fn counts_non_members(list: &ListConfig, kind: CallKind) -> bool {
+    kind == CallKind::IetfLc || list.workflow.count_non_members
 }
 
 /// Closes a call: the tally goes to the list and the chairs, and the list's decision rule moves

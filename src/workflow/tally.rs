@@ -593,6 +593,36 @@ pub fn render_text(t: &Tally) -> String {
 }
 
 impl Tally {
+    /// Whether `who` holds a counted position (the lists are sorted).
+    pub fn has_position(&self, who: &str) -> bool {
+        [
+            &self.support,
+            &self.support_if,
+            &self.object,
+            &self.no_objection,
+            &self.neutral,
+        ]
+        .iter()
+        .any(|v| v.binary_search_by(|p| p.as_str().cmp(who)).is_ok())
+    }
+
+    /// Flags the people with a position for whom `is_member` says no, and in a call that counts
+    /// members only (`counted` false), leaves them out of the counts.
+    pub fn flag_non_members(
+        &mut self,
+        mut people: Vec<String>,
+        is_member: impl Fn(&str) -> bool,
+        counted: bool,
+    ) {
+        people.retain(|p| !is_member(p) && self.has_position(p));
+        people.sort();
+        people.dedup();
+        if !counted {
+            self.uncount(&people);
+        }
+        self.not_members = people;
+    }
+
     /// Leaves `outsiders` out of the counted positions (a WG call counts its members), keeping
     /// each one's position in `not_counted` for the chair to see.
     pub fn uncount(&mut self, outsiders: &[String]) {
