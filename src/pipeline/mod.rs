@@ -100,7 +100,7 @@ pub fn process(
                 .token(&t.to_lowercase())?
                 .is_some_and(|r| r.action == crate::values::TokenPurpose::Chair) =>
         {
-            crate::workflow::commands::confirm(&ctx, t, lookup, deliver)?
+            crate::workflow::commands::answer(&ctx, t, lookup, deliver)?
         }
         kind @ (Kind::Request | Kind::Join | Kind::Leave | Kind::Confirm(_)) => {
             membership::handle(&ctx, kind, lookup)?

@@ -349,11 +349,23 @@ pub(crate) fn close_call(
     expect_ends_at: Timestamp,
     now: Timestamp,
 ) -> rusqlite::Result<bool> {
+    end_call(c, id, expect_ends_at, now, crate::values::CallState::Closed)
+}
+
+/// Ends an open call (closed with a result, or cancelled without one) if it still ends where the
+/// command saw it; false when it had already ended or was extended meanwhile.
+pub(crate) fn end_call(
+    c: &Connection,
+    id: i64,
+    expect_ends_at: Timestamp,
+    now: Timestamp,
+    state: crate::values::CallState,
+) -> rusqlite::Result<bool> {
     Ok(c.prepare_cached(
-        "UPDATE calls SET state = 'closed', closed_at = ?3
+        "UPDATE calls SET state = ?4, closed_at = ?3
          WHERE id = ?1 AND state = 'open' AND ends_at = ?2",
     )?
-    .execute(params![id, expect_ends_at, now])?
+    .execute(params![id, expect_ends_at, now, state])?
         == 1)
 }
 

@@ -10,6 +10,7 @@ use super::outbound::{OutboundJob, insert_job};
 use super::tokens::{self, TokenRow};
 use super::{Store, StoreError, holds, queue};
 use crate::clock::Timestamp;
+use crate::values::CallState;
 
 /// What the pipeline decided for one list (or address) a queue item was sent to.
 #[derive(Debug, Clone)]
@@ -88,6 +89,13 @@ pub enum Action {
         expect_ends_at: Timestamp,
         then: Vec<Action>,
     },
+    /// Withdraw a call without a result and, only if it was still open with that deadline, apply
+    /// `then` (the draft's move back, the notice to the list).
+    CallCancel {
+        id: i64,
+        expect_ends_at: Timestamp,
+        then: Vec<Action>,
+    },
     /// Send a call's reminder (`then`) once.
     CallRemind {
         id: i64,
@@ -163,6 +171,7 @@ impl Action {
             | Action::Guarded { then, .. }
             | Action::DraftMove { then, .. }
             | Action::CallClose { then, .. }
+            | Action::CallCancel { then, .. }
             | Action::CallRemind { then, .. }
             | Action::CallExtend { then, .. }
             | Action::ReviewDone { then, .. }
@@ -389,6 +398,15 @@ pub(crate) fn apply_actions(
                 then,
             } => {
                 if super::drafts::close_call(c, *id, *expect_ends_at, now)? {
+                    apply_actions(c, then, now)?;
+                }
+            }
+            Action::CallCancel {
+                id,
+                expect_ends_at,
+                then,
+            } => {
+                if super::drafts::end_call(c, *id, *expect_ends_at, now, CallState::Cancelled)? {
                     apply_actions(c, then, now)?;
                 }
             }

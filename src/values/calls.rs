@@ -29,6 +29,15 @@ impl CallKind {
         }
     }
 
+    /// The command family that runs calls of this kind: `adoption`, `wglc`, `ietf-lc`.
+    pub fn command(self) -> &'static str {
+        match self {
+            CallKind::Wglc => "wglc",
+            CallKind::IetfLc => "ietf-lc",
+            CallKind::Adoption => "adoption",
+        }
+    }
+
     /// The word before "call" in a sentence: "the adoption call", "the WG last call".
     pub fn word(self) -> &'static str {
         match self {
@@ -60,6 +69,8 @@ impl std::str::FromStr for CallKind {
 pub enum CallState {
     Open,
     Closed,
+    /// Withdrawn by the chairs (`adoption cancel`, `wglc cancel`): ended without a result.
+    Cancelled,
 }
 
 impl CallState {
@@ -67,6 +78,7 @@ impl CallState {
         match self {
             CallState::Open => "open",
             CallState::Closed => "closed",
+            CallState::Cancelled => "cancelled",
         }
     }
 }
@@ -83,6 +95,7 @@ impl std::str::FromStr for CallState {
         match s {
             "open" => Ok(CallState::Open),
             "closed" => Ok(CallState::Closed),
+            "cancelled" => Ok(CallState::Cancelled),
             _ => Err(format!("'{s}' is not a call state")),
         }
     }

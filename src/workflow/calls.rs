@@ -366,6 +366,7 @@ pub fn close(
     replies: &[CallReply],
     draft_state: Option<State>,
     actor: &str,
+    reason: Option<(&str, bool)>,
     now: Timestamp,
 ) -> Action {
     let t = tally_of(list, call, replies);
@@ -419,8 +420,16 @@ pub fn close(
         k => k.title(),
     };
     let subject = format!("Result: {title}: {name}");
+    let closed = match reason {
+        Some((why, true)) => format!(
+            ", closed by {actor} before its announced end ({}). Reason: {why}",
+            ends_ymd(list, call.ends_at)
+        ),
+        Some((why, false)) => format!(". Closed by {actor}: {why}"),
+        None => String::new(),
+    };
     let body = format!(
-        "The {} of {name} ended {}.\n\n{}\n{decision}\n",
+        "The {} of {name} ended {}{closed}.\n\n{}\n{decision}\n",
         kind.title().to_lowercase(),
         ends_ymd(list, call.ends_at.min(now)),
         tally::render_text(&t)
@@ -529,6 +538,32 @@ pub fn extend(
         then,
         otherwise,
     }
+}
+
+/// The notice of a call withdrawn without a result, threaded under its announcement.
+pub fn withdraw(
+    site: &Site,
+    list: &ListConfig,
+    members: &[Member],
+    call: &CallRow,
+    actor: &str,
+    reason: &str,
+    now: Timestamp,
+) -> Vec<Action> {
+    let subject = format!(
+        "Withdrawn: {}",
+        call.subject.split(" (Ends").next().unwrap_or(&call.subject)
+    );
+    let body = format!(
+        "The {} of {} is withdrawn by {actor}, without a result: no positions are counted and\n\
+         nothing is decided. Reason: {reason}\n",
+        call.kind.title().to_lowercase(),
+        call.draft,
+    );
+    let mut extra = list.chairs.clone();
+    extra.sort();
+    extra.dedup();
+    to_members_under(site, list, members, &extra, call, &subject, &body, now)
 }
 
 /// Two days before a call ends, the list is reminded (once), threaded under the announcement.

@@ -67,7 +67,7 @@ async fn close_due(store: &Store, cfg: &Config, now: Timestamp) -> usize {
             continue;
         };
         let action = calls::close(
-            &cfg.site, &list, &members, &call, &replies, state, "deadline", now,
+            &cfg.site, &list, &members, &call, &replies, state, "deadline", None, now,
         );
         tracing::info!(list = %call.list, draft = %call.draft, kind = %call.kind, "call closed at its deadline");
         match store.apply_now(vec![action], now).await {

@@ -29,7 +29,7 @@ pub enum Error {
 
     #[error("unknown confirmation token")]
     UnknownToken,
-    #[error("these commands were already confirmed")]
+    #[error("these commands were already confirmed or cancelled")]
     AlreadyConfirmed,
     #[error("this confirmation has expired; send the commands again")]
     Expired,
@@ -48,6 +48,20 @@ pub enum Error {
     },
     #[error("the call already ends {0}; an extension must end later")]
     NotLater(String),
+    #[error(
+        "the IETF last call on {name} was announced to end {ends}; it cannot be closed before \
+         then (extend it with `ietf-lc extend {name} to YYYY-MM-DD` if it must run longer)"
+    )]
+    IetfLcBeforeEnd { name: String, ends: String },
+    #[error(
+        "the {} call on {name} ends {ends}; closing it early needs a reason, like: \
+         {} close {name} reason \"the authors withdrew the draft\"", .kind.word(), .kind.command()
+    )]
+    EarlyWithoutReason {
+        name: String,
+        kind: CallKind,
+        ends: String,
+    },
     #[error("{0} already has an open call")]
     AlreadyOpen(String),
     #[error("{0} has an open call; close it first (its result moves the draft)")]

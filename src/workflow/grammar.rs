@@ -43,6 +43,7 @@ pub enum ParseError {
     TooLong {
         cmd: String,
         what: String,
+        max: usize,
     },
     Draft(DraftNameError),
     NotADate(String),
@@ -51,8 +52,6 @@ pub enum ParseError {
     UnknownState(String),
     /// `state … force` without `reason "…"`.
     ForceWithoutReason,
-    /// `consensus` with no reason on the lines after it.
-    NoReason,
     /// The line after the first [`MAX_COMMANDS`].
     TooMany,
 }
@@ -66,8 +65,8 @@ impl ParseError {
             ParseError::Needs { cmd, what } => format!("{cmd} needs {what}"),
             ParseError::Expects { cmd, what, got } => format!("{cmd} expects {what}, not {got}"),
             ParseError::Unexpected { cmd, got } => format!("unexpected {got} after {cmd}"),
-            ParseError::TooLong { cmd, what } => {
-                format!("{cmd} takes {what} of at most {MAX_QUOTED} bytes")
+            ParseError::TooLong { cmd, what, max } => {
+                format!("{cmd} takes {what} of at most {max} bytes")
             }
             ParseError::Draft(e) => e.to_string(),
             ParseError::NotADate(s) => {
@@ -82,9 +81,6 @@ impl ParseError {
             ParseError::ForceWithoutReason => {
                 let example = "force reason \"the WG agreed at IETF 125\"";
                 format!("state … force needs a reason, like: {example}")
-            }
-            ParseError::NoReason => {
-                "consensus needs a reason: write it on the lines after the command".to_owned()
             }
             ParseError::TooMany => format!(
                 "only the first {MAX_COMMANDS} commands of a message are read; send the rest in another"
@@ -116,9 +112,13 @@ impl From<DraftNameError> for ParseError {
 /// One command as written, and what it parsed to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandLine {
-    /// The line as the chair wrote it (trimmed), echoed in the result mail. For `consensus` this is
-    /// the command line only; the reason is in the command.
+    /// The line as the chair wrote it (trimmed, at most 200 bytes), echoed in the result mail.
     pub text: String,
+    /// The whole line as written, which parses to the same command again (kept while a
+    /// confirmation is pending).
+    pub raw: String,
+    /// Whether the line is a command (well formed or not) rather than prose.
+    pub command: bool,
     pub result: Result<ChairCommand, ParseError>,
     /// The name of the known command that parsed it (`adoption start`); empty when it did not
     /// parse, and `confirm` for a confirmation.
@@ -151,6 +151,11 @@ pub enum ChairCommand {
     },
     AdoptionClose {
         draft: String,
+        reason: Option<String>,
+    },
+    AdoptionCancel {
+        draft: String,
+        reason: String,
     },
     AdoptionExtend {
         draft: String,
@@ -167,6 +172,11 @@ pub enum ChairCommand {
     },
     WglcClose {
         draft: String,
+        reason: Option<String>,
+    },
+    WglcCancel {
+        draft: String,
+        reason: String,
     },
     WglcExtend {
         draft: String,
@@ -193,6 +203,7 @@ pub enum ChairCommand {
     },
     IetfLcClose {
         draft: String,
+        reason: Option<String>,
     },
     IetfLcExtend {
         draft: String,
@@ -326,70 +337,108 @@ impl fmt::Display for Date {
     }
 }
 
-/// Parses a command mail. The Subject counts as the first line when it is a valid command (a
-/// Subject is often free text such as "Re: WGLC", so an invalid one is ignored rather than
-/// reported). Body lines are commands one per line; blank lines are skipped; processing stops at
-/// `end`, a `-- ` signature line (also `--`, as some clients strip the space) or the first quoted
-/// (`>`) line. `consensus` takes the lines after it, up to a blank line, `end`, a signature or a
-/// quote, as its reason; a `consensus` in the Subject takes the body's first lines.
+/// Parses a command mail (`spec/workflow.md`, "Grammar of chair commands"). Body lines are
+/// commands, one per line; blank lines are skipped. Reading stops at `end`, a `-- ` signature line
+/// (also `--`, as some clients strip the space), the first quoted (`>`) line, or — once a command
+/// has been read — the first line that is not a command: sign-offs ("Thanks,", a name) end the
+/// commands quietly, while an unknown *first* line is reported. A reason is a quoted string or the
+/// rest of its own line, never the lines after it.
+///
+/// The Subject is read only when the body has no command (a Subject is often free text such as
+/// "Re: WGLC"; it is reported only when its first word names a command), so each command is
+/// answered once.
 pub fn parse<K: Known>(subject: &str, body_text: &str, known: &[K]) -> Vec<CommandLine> {
-    let subject = subject.trim();
-    let mut lines: Vec<&str> = Vec::new();
-    if parse_line(subject, known).is_ok() {
-        lines.push(subject);
+    let body = parse_body(body_text, known);
+    if body.iter().any(CommandLine::is_command) {
+        return body;
     }
-    lines.extend(body_text.lines());
+    let subject = subject.trim();
+    match parse_line(subject, known) {
+        Ok((name, cmd)) => vec![CommandLine::new(subject, Ok(cmd), name, true)],
+        Err(e) if names_a_command(subject, known) => {
+            vec![CommandLine::new(subject, Err(e), "", true)]
+        }
+        Err(_) => body,
+    }
+}
 
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i].trim();
-        i += 1;
+fn parse_body<K: Known>(body_text: &str, known: &[K]) -> Vec<CommandLine> {
+    let mut out: Vec<CommandLine> = Vec::new();
+    for raw in body_text.lines() {
+        let line = raw.trim();
         if line.is_empty() {
             continue;
         }
-        if is_stop(lines[i - 1]) {
+        if is_stop(raw) {
             break;
         }
-        if out.len() == MAX_COMMANDS {
-            out.push(CommandLine {
-                text: truncate(line, 200).to_owned(),
-                result: Err(ParseError::TooMany),
-                name: "",
-            });
+        let parsed = parse_line(line, known);
+        let command = parsed.is_ok() || names_a_command(line, known);
+        if !command {
+            // Prose after the commands (a sign-off, a name) ends them; prose before the first
+            // command is reported once, so a mail with no command says why.
+            if out.iter().any(CommandLine::is_command) {
+                break;
+            }
+            if out.is_empty() {
+                out.push(CommandLine::new(line, parsed.map(|(_, c)| c), "", false));
+            }
+            continue;
+        }
+        if out.iter().filter(|l| l.is_command()).count() == MAX_COMMANDS {
+            out.push(CommandLine::new(line, Err(ParseError::TooMany), "", true));
             break;
         }
-        let (mut result, name) = match parse_line(line, known) {
+        let (result, name) = match parsed {
             Ok((name, cmd)) => (Ok(cmd), name),
             Err(e) => (Err(e), ""),
         };
-        if let Ok(ChairCommand::Consensus { reason, .. }) = &mut result {
-            let mut reason_lines = Vec::new();
-            while i < lines.len() && !lines[i].trim().is_empty() && !is_stop(lines[i]) {
-                // A reason is a paragraph, not a document: the rest is read but not kept.
-                if reason_lines.len() < 40 {
-                    reason_lines.push(truncate(lines[i].trim(), 500));
-                }
-                i += 1;
-            }
-            if reason_lines.is_empty() {
-                result = Err(ParseError::NoReason);
-            } else {
-                *reason = reason_lines.join("\n");
-            }
-        }
-        let name = if result.is_ok() { name } else { "" };
-        out.push(CommandLine {
-            text: truncate(line, 200).to_owned(),
-            result,
-            name,
-        });
+        out.push(CommandLine::new(line, result, name, true));
     }
     out
 }
 
+/// Whether the line's first word names a known command (or `confirm`), so an error in it is the
+/// sender's mistake to be told about rather than prose.
+fn names_a_command<K: Known>(line: &str, known: &[K]) -> bool {
+    let first = line
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    first == "confirm"
+        || known
+            .iter()
+            .any(|k| k.name().split(' ').next() == Some(first.as_str()))
+}
+
+impl CommandLine {
+    fn new(
+        line: &str,
+        result: Result<ChairCommand, ParseError>,
+        name: &'static str,
+        command: bool,
+    ) -> Self {
+        CommandLine {
+            text: truncate(line, 200).to_owned(),
+            raw: line.to_owned(),
+            command,
+            result,
+            name,
+        }
+    }
+
+    /// Whether the line is a command (well formed or not), rather than prose.
+    pub fn is_command(&self) -> bool {
+        self.command
+    }
+}
+
 /// Longest quoted text (a proposal's title, a forced move's reason).
 const MAX_QUOTED: usize = 300;
+
+/// Longest reason written as the rest of a line (a consensus call's or a close's reason).
+const MAX_REASON: usize = 1000;
 
 /// Commands read from one message: enough for any chair's batch, and a bound on the work and the
 /// size of the answer a single message can cause.
@@ -517,6 +566,7 @@ impl Cursor {
             Some(Word::Quoted(q)) if q.len() > MAX_QUOTED => Err(ParseError::TooLong {
                 cmd: self.cmd.clone(),
                 what: what.to_owned(),
+                max: MAX_QUOTED,
             }),
             Some(Word::Quoted(q)) if !q.is_empty() => Ok(q),
             Some(Word::Quoted(_)) => Err(self.needs(&format!("{what} that is not empty"))),
@@ -600,6 +650,50 @@ impl Cursor {
             Some(other) => {
                 Err(self.expects("'ends YYYY-MM-DD' or 'for N weeks'", &format!("'{other}'")))
             }
+        }
+    }
+
+    /// `[SP reason]`: `reason "…"`, or the rest of the line (with or without the word `reason`);
+    /// `None` when the line ends here. A reason never spans lines.
+    pub fn optional_reason(&mut self) -> Result<Option<String>, ParseError> {
+        if self.words.as_slice().is_empty() {
+            return Ok(None);
+        }
+        if self.peek_keyword().as_deref() == Some("reason") {
+            self.words.next();
+            if let [Word::Quoted(_)] = self.words.as_slice() {
+                return self
+                    .quoted("a reason", "\"the WG agreed at IETF 125\"")
+                    .map(Some);
+            }
+        }
+        let rest: Vec<String> = self
+            .words
+            .by_ref()
+            .map(|w| match w {
+                Word::Bare(w) => w,
+                Word::Quoted(q) => format!("\"{q}\""),
+            })
+            .collect();
+        let reason = rest.join(" ");
+        if reason.is_empty() {
+            return Err(self.needs("a reason after 'reason'"));
+        }
+        if reason.len() > MAX_REASON {
+            return Err(ParseError::TooLong {
+                cmd: self.cmd.clone(),
+                what: "a reason".to_owned(),
+                max: MAX_REASON,
+            });
+        }
+        Ok(Some(reason))
+    }
+
+    /// `SP reason`, required.
+    pub fn reason(&mut self) -> Result<String, ParseError> {
+        match self.optional_reason()? {
+            Some(r) => Ok(r),
+            None => Err(self.needs("a reason, like: reason \"the authors asked for it\"")),
         }
     }
 

@@ -55,10 +55,22 @@ fn is_results_for(c: &Captured, id: &str) -> bool {
 async fn confirmed(d: &TestDaemon, from: &str, commands: &str, id: &str) -> String {
     let got = commands_by(d, from, commands, id).await;
     let answer = format!("ok-{id}");
-    got.iter()
+    // A command that would be refused is refused at once, in the first results; the others run
+    // when confirmed, and their results answer the confirmation. Both, in that order.
+    let first = got
+        .iter()
+        .find(|c| {
+            subject(c).starts_with("Results")
+                && header(&c.data, "In-Reply-To").as_deref() == Some(&format!("<{id}>"))
+        })
+        .map(text)
+        .unwrap();
+    let then = got
+        .iter()
         .find(|c| is_results_for(c, &answer))
         .map(text)
-        .unwrap()
+        .unwrap_or_default();
+    format!("{first}\n{then}")
 }
 
 /// Waits for a mail whose subject is `s` delivered to `rcpt`; returns it.
@@ -125,7 +137,13 @@ async fn the_iesg_takes_a_wg_document_from_last_call_to_rfc() {
         reply(&d, who, &anchor(&ann), body, &format!("w{i}@t")).await;
     }
     d.wait_queue_drained().await;
-    let r = confirmed(&d, CHAIR, "wglc close draft-ietf-quic-foo", "i3@t").await;
+    let r = confirmed(
+        &d,
+        CHAIR,
+        "wglc close draft-ietf-quic-foo reason \"every member has replied\"",
+        "i3@t",
+    )
+    .await;
     assert!(r.contains("closed"), "{r}");
     assert_eq!(show(&d, draft).unwrap()["state"], "writeup");
 
@@ -178,6 +196,20 @@ async fn the_iesg_takes_a_wg_document_from_last_call_to_rfc() {
     assert_eq!(shown["state"], "ietf-lc");
     assert_eq!(shown["call"]["kind"], "ietf-lc");
     assert_eq!(shown["call"]["ends"], "2026-12-12");
+
+    // It cannot be cut short: the IETF was told when it ends.
+    let r = confirmed(
+        &d,
+        AD,
+        "ietf-lc close draft-ietf-quic-foo reason \"enough\"",
+        "i8b@t",
+    )
+    .await;
+    assert!(
+        r.contains("was announced to end 2026-12-12; it cannot be closed before then"),
+        "{r}"
+    );
+    assert_eq!(show(&d, draft).unwrap()["state"], "ietf-lc");
 
     // It closes by itself at its deadline and the draft goes to IESG evaluation; the AD is told.
     d.clock.advance(15 * 86_400);
@@ -434,7 +466,13 @@ async fn late_and_non_member_replies_agreement_with_the_parent_and_the_no_adopt_
 
     // Closed: 1 counted supporter (erin is not a member), 2 objectors, quorum 3 — back to
     // candidate, tagged no-adopt.
-    confirmed(&d, CHAIR, "adoption close draft-smith-quic-late", "l3@t").await;
+    confirmed(
+        &d,
+        CHAIR,
+        "adoption close draft-smith-quic-late reason \"all have spoken\"",
+        "l3@t",
+    )
+    .await;
     let result = mail_to(
         &d,
         "alice@example.org",
@@ -718,7 +756,13 @@ async fn a_chairs_consensus_against_adoption_tags_the_draft() {
     // While the call is open, `state` cannot move the draft out from under it.
     let r = confirmed(&d, CHAIR, "state draft-smith-quic-nope candidate", "k3@t").await;
     assert!(r.contains("has an open call"), "{r}");
-    confirmed(&d, CHAIR, "adoption close draft-smith-quic-nope", "k4@t").await;
+    confirmed(
+        &d,
+        CHAIR,
+        "adoption close draft-smith-quic-nope reason \"no more replies expected\"",
+        "k4@t",
+    )
+    .await;
     assert_eq!(
         show(&d, draft).unwrap()["state"],
         "cfa",
@@ -727,7 +771,7 @@ async fn a_chairs_consensus_against_adoption_tags_the_draft() {
     let r = confirmed(
         &d,
         CHAIR,
-        "consensus draft-smith-quic-nope not-reached\nNo one but the authors spoke up.",
+        "consensus draft-smith-quic-nope not-reached No one but the authors spoke up.",
         "k5@t",
     )
     .await;
@@ -783,14 +827,24 @@ async fn commands_in_one_message_see_each_others_calls() {
     let list = format!("{CHAIRS}\n[workflow]\ndecision = \"chair\"\n");
     let d = TestDaemon::start_with(&members, "", &list).await;
     let draft = "draft-smith-quic-seq";
-    let r = confirmed(
+    // The close is refused at once (the call opens with this same mail); the rest is confirmed.
+    let got = commands_by(
         &d,
         CHAIR,
-        "candidate draft-smith-quic-seq\nadoption start draft-smith-quic-seq-02\nadoption close draft-smith-quic-seq",
+        "candidate draft-smith-quic-seq\nadoption start draft-smith-quic-seq-02\nadoption close draft-smith-quic-seq reason \"done\"",
         "q1@t",
     )
     .await;
-    assert!(r.contains("opens with this same message"), "{r}");
+    let first = got
+        .iter()
+        .find(|c| {
+            subject(c).starts_with("Results")
+                && header(&c.data, "In-Reply-To").as_deref() == Some("<q1@t>")
+        })
+        .map(text)
+        .unwrap();
+    assert!(first.contains("opens with this same message"), "{first}");
+    assert_eq!(show(&d, draft).unwrap()["state"], "cfa");
     let r = confirmed(
         &d,
         CHAIR,
@@ -803,7 +857,7 @@ async fn commands_in_one_message_see_each_others_calls() {
     let r = confirmed(
         &d,
         CHAIR,
-        "adoption close draft-smith-quic-seq\nconsensus draft-smith-quic-seq reached\nThe authors and alice support it.",
+        "adoption close draft-smith-quic-seq reason \"all have replied\"\nconsensus draft-smith-quic-seq reached The authors and alice support it.",
         "q3@t",
     )
     .await;

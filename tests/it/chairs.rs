@@ -119,7 +119,8 @@ async fn a_chair_command_runs_only_after_confirmation() {
         text(&got[3])
     );
 
-    // A move the table does not allow is refused with the allowed next states.
+    // A move the table does not allow is refused with the allowed next states, at once: no
+    // confirmation is asked for a command that could not run.
     d.send_raw(
         Some("chair@ietf.test"),
         "quic-chairs@ietf.test",
@@ -132,16 +133,69 @@ async fn a_chair_command_runs_only_after_confirmation() {
         ),
     )
     .await;
-    let got = d.relay.wait_for(6, WAIT).await;
-    let confirmation = got[4..]
+    let got = d.relay.wait_for(5, WAIT).await;
+    let refused = text(&got[4]);
+    assert!(
+        refused.contains("error:") && refused.contains("cfa"),
+        "{refused}"
+    );
+    d.wait_queue_drained().await;
+    assert_eq!(d.relay.messages().len(), 5, "no confirmation request");
+    assert_eq!(
+        show(&d, "draft-smith-quic-foo").unwrap()["state"],
+        "candidate"
+    );
+    d.stop().await;
+}
+
+/// The subjects of the mail captured after the first `from`, and to whom.
+fn subjects_after(d: &TestDaemon, from: usize) -> Vec<(String, Vec<String>)> {
+    d.relay.messages()[from..]
+        .iter()
+        .map(|c| {
+            (
+                header(&c.data, "Subject").unwrap_or_default(),
+                c.rcpts.clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chair_who_answers_no_to_forged_commands_stops_them_and_the_chairs_are_told() {
+    let d = TestDaemon::start_with(
+        &["alice@example.org"],
+        "",
+        "chairs = [\"chair@ietf.test\", \"chair2@ietf.test\"]",
+    )
+    .await;
+    // Mallory forges chair@'s From with commands that would run.
+    d.send_raw(
+        Some("mallory@evil.test"),
+        "quic-chairs@ietf.test",
+        &mail(
+            "chair@ietf.test",
+            "quic-chairs@ietf.test",
+            "commands",
+            "candidate draft-outsider-evil\nadoption start draft-outsider-evil-00",
+            "forged-1@evil.test",
+        ),
+    )
+    .await;
+    let got = d.relay.wait_for(2, WAIT).await;
+    let confirmation = got
         .iter()
         .find(|c| {
             header(&c.data, "Subject")
                 .unwrap_or_default()
                 .starts_with("confirm ")
         })
-        .unwrap();
+        .expect("a confirmation request to the real chair");
+    assert_eq!(confirmation.rcpts, vec!["chair@ietf.test".to_string()]);
     let token_addr = header(&confirmation.data, "Reply-To").unwrap();
+
+    // Neither yes nor no: asked again, nothing runs, and the token still stands.
+    let before = d.relay.messages().len();
     d.send_raw(
         Some("chair@ietf.test"),
         &token_addr,
@@ -149,20 +203,110 @@ async fn a_chair_command_runs_only_after_confirmation() {
             "chair@ietf.test",
             &token_addr,
             "Re: confirm",
-            "",
-            "c5@ietf.test",
+            "What is this?",
+            "n0@ietf.test",
         ),
     )
     .await;
-    let got = d.relay.wait_for(7, WAIT).await;
-    let refused = text(&got[6]);
+    d.relay.wait_for(before + 1, WAIT).await;
+    let asked = text(&d.relay.messages()[before]);
     assert!(
-        refused.contains("error:") && refused.contains("cfa"),
-        "{refused}"
+        asked.contains("not confirmed; reply \"confirm\""),
+        "{asked}"
     );
-    assert_eq!(
-        show(&d, "draft-smith-quic-foo").unwrap()["state"],
-        "candidate"
+    assert!(show(&d, "draft-outsider-evil").is_none());
+
+    // The chair's answer, top-posted above the quoted request.
+    let before = d.relay.messages().len();
+    let body = format!(
+        "NO. I did not send these commands. Do not run them.\n\nOn Sat, {} wrote:\n> {}",
+        token_addr,
+        text(confirmation)
+            .lines()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n> ")
+    );
+    d.send_raw(
+        Some("chair@ietf.test"),
+        &token_addr,
+        &mail(
+            "chair@ietf.test",
+            &token_addr,
+            "Re: confirm",
+            &body,
+            "n1@ietf.test",
+        ),
+    )
+    .await;
+    d.relay.wait_for(before + 4, WAIT).await;
+    d.wait_queue_drained().await;
+    let sent = subjects_after(&d, before);
+    assert!(show(&d, "draft-outsider-evil").is_none(), "nothing ran");
+    let refused = "Refused: commands sent to quic-chairs@ietf.test in the name of chair@ietf.test";
+    for who in ["chair@ietf.test", "chair2@ietf.test", "owner@ietf.test"] {
+        assert_eq!(
+            sent.iter()
+                .filter(|(s, to)| s == refused && to.iter().any(|t| t == who))
+                .count(),
+            1,
+            "{who} is told once: {sent:#?}"
+        );
+    }
+    assert!(
+        sent.iter()
+            .all(|(_, to)| !to.iter().any(|t| t.contains("evil"))),
+        "nothing reaches the forger: {sent:#?}"
+    );
+    let notice = d.relay.messages()[before..]
+        .iter()
+        .find(|c| header(&c.data, "Subject").unwrap_or_default() == refused)
+        .map(text)
+        .unwrap();
+    assert!(
+        notice.contains("adoption start draft-outsider-evil-00")
+            && notice.contains("forged-1@evil.test"),
+        "{notice}"
+    );
+    let result = d.relay.messages()[before..]
+        .iter()
+        .find(|c| {
+            c.rcpts == ["chair@ietf.test"]
+                && header(&c.data, "Subject")
+                    .unwrap_or_default()
+                    .starts_with("Results")
+        })
+        .map(text)
+        .expect("the chair's result");
+    assert!(
+        result.contains("cancelled: none of the commands ran"),
+        "{result}"
+    );
+
+    // A later "yes" on the same token cannot bring them back.
+    let before = d.relay.messages().len();
+    d.send_raw(
+        Some("chair@ietf.test"),
+        &token_addr,
+        &mail(
+            "chair@ietf.test",
+            &token_addr,
+            "Re: confirm",
+            "confirm",
+            "n2@ietf.test",
+        ),
+    )
+    .await;
+    d.relay.wait_for(before + 1, WAIT).await;
+    assert!(
+        text(&d.relay.messages()[before]).contains("already confirmed or cancelled"),
+        "{}",
+        text(&d.relay.messages()[before])
+    );
+    d.wait_queue_drained().await;
+    assert!(
+        show(&d, "draft-outsider-evil").is_none(),
+        "still nothing ran"
     );
     d.stop().await;
 }
@@ -249,7 +393,8 @@ pub(crate) async fn chair_runs(d: &TestDaemon, commands: &str, id: &str) -> Vec<
 }
 
 /// Sends `commands` to -chairs from `from`, confirms them from `from`, and waits for the result
-/// mail that answers the confirmation; returns all mail seen so far.
+/// mail that answers the confirmation; returns all mail seen so far. When nothing is left to
+/// confirm (every command was refused at once), returns after the first results.
 pub async fn commands_by(d: &TestDaemon, from: &str, commands: &str, id: &str) -> Vec<Captured> {
     let before = d.relay.messages().len();
     d.send_raw(
@@ -262,6 +407,22 @@ pub async fn commands_by(d: &TestDaemon, from: &str, commands: &str, id: &str) -
         header(&c.data, "Subject").is_some_and(|s| s.starts_with("confirm "))
             && header(&c.data, "In-Reply-To").is_some_and(|v| v.contains(id))
     };
+    // A command that would be refused is refused at once, with no confirmation to answer.
+    let is_results = |c: &Captured| {
+        header(&c.data, "Subject").is_some_and(|s| s.starts_with("Results"))
+            && header(&c.data, "In-Reply-To").is_some_and(|v| v.contains(id))
+    };
+    let got = d
+        .relay
+        .wait_for_match(WAIT, "the results", is_results)
+        .await;
+    let first = got[before..]
+        .iter()
+        .find(|c| is_results(c))
+        .expect("results");
+    if !text(first).contains("pending confirmation") {
+        return got;
+    }
     let got = d
         .relay
         .wait_for_match(WAIT, "the confirmation request", is_confirmation)
@@ -418,7 +579,7 @@ async fn under_the_chair_rule_a_wglc_waits_for_the_chairs_consensus_call() {
     // Consensus cannot be called while the call is open.
     let got = chair_runs(
         &d,
-        "consensus draft-ietf-quic-bar reached\nToo early.",
+        "consensus draft-ietf-quic-bar reached Too early.",
         "b3@ietf.test",
     )
     .await;
@@ -460,7 +621,7 @@ async fn under_the_chair_rule_a_wglc_waits_for_the_chairs_consensus_call() {
 
     let got = chair_runs(
         &d,
-        "consensus draft-ietf-quic-bar reached\nThe one objection was resolved in -06.",
+        "consensus draft-ietf-quic-bar reached The one objection was resolved in -06.",
         "b4@ietf.test",
     )
     .await;

@@ -515,12 +515,46 @@ fn grammar_valid_lines() {
         ),
         (
             "adoption close draft-smith-quic-foo",
-            Cmd::AdoptionClose { draft: f.clone() },
+            Cmd::AdoptionClose {
+                draft: f.clone(),
+                reason: None,
+            },
+        ),
+        (
+            "adoption close draft-smith-quic-foo reason \"the authors asked\"",
+            Cmd::AdoptionClose {
+                draft: f.clone(),
+                reason: Some(s("the authors asked")),
+            },
+        ),
+        (
+            "adoption close draft-smith-quic-foo the authors asked",
+            Cmd::AdoptionClose {
+                draft: f.clone(),
+                reason: Some(s("the authors asked")),
+            },
+        ),
+        (
+            "adoption cancel draft-smith-quic-foo reason \"wrong revision\"",
+            Cmd::AdoptionCancel {
+                draft: f.clone(),
+                reason: s("wrong revision"),
+            },
+        ),
+        (
+            "wglc cancel draft-smith-quic-foo wrong revision",
+            Cmd::WglcCancel {
+                draft: f.clone(),
+                reason: s("wrong revision"),
+            },
         ),
         // A revision where only the draft is needed is accepted and dropped.
         (
             "adoption close draft-smith-quic-foo-03",
-            Cmd::AdoptionClose { draft: f.clone() },
+            Cmd::AdoptionClose {
+                draft: f.clone(),
+                reason: None,
+            },
         ),
         (
             "adoption extend draft-smith-quic-foo to 2027-01-05",
@@ -554,7 +588,10 @@ fn grammar_valid_lines() {
         ),
         (
             "wglc close draft-smith-quic-foo",
-            Cmd::WglcClose { draft: f.clone() },
+            Cmd::WglcClose {
+                draft: f.clone(),
+                reason: None,
+            },
         ),
         (
             "wglc extend draft-smith-quic-foo to 2026-12-31",
@@ -634,7 +671,10 @@ fn grammar_valid_lines() {
         ),
         (
             "ietf-lc close draft-smith-quic-foo",
-            Cmd::IetfLcClose { draft: f.clone() },
+            Cmd::IetfLcClose {
+                draft: f.clone(),
+                reason: None,
+            },
         ),
         (
             "ietf-lc extend draft-smith-quic-foo to 2027-03-01",
@@ -730,12 +770,15 @@ fn grammar_invalid_lines() {
         ),
         (
             "adoption begin draft-smith-quic-foo-03",
-            "adoption expects 'start', 'close' or 'extend', not 'begin'",
+            "adoption expects 'start', 'close', 'cancel' or 'extend', not 'begin'",
         ),
-        ("adoption", "adoption needs 'start', 'close' or 'extend'"),
         (
-            "adoption close draft-smith-quic-foo now",
-            "unexpected 'now' after adoption close",
+            "adoption",
+            "adoption needs 'start', 'close', 'cancel' or 'extend'",
+        ),
+        (
+            "adoption cancel draft-smith-quic-foo",
+            "adoption cancel needs a reason, like: reason",
         ),
         (
             "adoption extend draft-smith-quic-foo 2026-12-12",
@@ -817,30 +860,55 @@ fn grammar_invalid_lines() {
 
 #[test]
 fn every_line_is_kept_with_its_text() {
-    let got = parse("", "status draft-a\n\n  bogus line  \nhelp\n");
+    let got = parse("", "status draft-a\n\n  state draft-a bogus  \nhelp\n");
     let texts: Vec<&str> = got.iter().map(|c| c.text.as_str()).collect();
-    assert_eq!(texts, ["status draft-a", "bogus line", "help"]);
+    assert_eq!(texts, ["status draft-a", "state draft-a bogus", "help"]);
     assert!(got[0].result.is_ok() && got[1].result.is_err() && got[2].result.is_ok());
 }
 
 #[test]
-fn subject_counts_as_a_first_line_when_it_is_a_command() {
+fn prose_after_the_commands_ends_them_and_an_unknown_first_line_is_reported() {
+    // A sign-off ends the commands quietly.
+    let got = parse("", "status draft-a\n\nThanks,\nChair One\nhelp\n");
+    assert_eq!(got.len(), 1, "{got:?}");
+    // An unknown first line is reported, once; the commands after it are read.
+    let got = parse(
+        "",
+        "Hi chairs,\nplease see below\nstatus draft-a\nThanks,\n",
+    );
+    let texts: Vec<&str> = got.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["Hi chairs,", "status draft-a"], "{got:?}");
+    assert!(
+        got[0]
+            .result
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("unknown command"))
+    );
+    // A mistyped command is still a command: reported, and reading goes on.
+    let got = parse("", "status draft-a\nstatus\nhelp\n");
+    assert_eq!(got.len(), 3, "{got:?}");
+}
+
+#[test]
+fn the_subject_counts_only_when_the_body_has_no_command() {
     let got = parse(
         "wglc close draft-smith-quic-foo",
         "status draft-smith-quic-foo\n",
     );
-    assert_eq!(got.len(), 2);
+    assert_eq!(got.len(), 1);
     assert_eq!(
         got[0].result,
-        Ok(Cmd::WglcClose {
-            draft: s("draft-smith-quic-foo")
-        })
-    );
-    assert_eq!(
-        got[1].result,
         Ok(Cmd::Status {
             draft: s("draft-smith-quic-foo")
         })
+    );
+    let got = parse("wglc close draft-smith-quic-foo", "Thanks,\nChair\n");
+    assert_eq!(
+        got.iter().map(|l| l.result.clone()).collect::<Vec<_>>(),
+        [Ok(Cmd::WglcClose {
+            draft: s("draft-smith-quic-foo"),
+            reason: None,
+        })]
     );
 
     // A free-text Subject is not a command, and is not reported as a bad one either.
@@ -855,20 +923,20 @@ fn subject_counts_as_a_first_line_when_it_is_a_command() {
         assert_eq!(got[0].result, Ok(Cmd::Help));
     }
 
-    // A `consensus` Subject takes its reason from the body's first lines.
+    // A `consensus` Subject takes its reason from its own line, never from the body.
     let got = parse(
-        "Consensus draft-smith-quic-foo reached",
-        "Strong support, two objections resolved.\n\nhelp\n",
+        "Consensus draft-smith-quic-foo reached reason \"two objections resolved\"",
+        "Strong support, two objections resolved.\n",
     );
     assert_eq!(
         got[0].result,
         Ok(Cmd::Consensus {
             draft: s("draft-smith-quic-foo"),
             reached: true,
-            reason: s("Strong support, two objections resolved.")
+            reason: s("two objections resolved")
         })
     );
-    assert_eq!(got[1].result, Ok(Cmd::Help));
+    assert_eq!(got.len(), 1);
 }
 
 #[test]
@@ -896,30 +964,28 @@ fn processing_stops_at_end_signature_or_quote() {
 }
 
 #[test]
-fn consensus_takes_the_following_lines_as_its_reason() {
-    let body = "consensus draft-smith-quic-foo not-reached\n\
-                The objections on section 4 were not answered.\n\
-                The authors agreed to revise.\n\
-                \n\
-                status draft-smith-quic-foo\n";
+fn a_consensus_reason_is_quoted_or_the_rest_of_its_line() {
+    let body = "consensus draft-smith-quic-foo not-reached The objections on section 4 stand.\n\
+                status draft-smith-quic-foo\n\
+                wglc start draft-smith-quic-foo-06\n\
+                state draft-smith-quic-foo parked\n";
     let got = parse("", body);
-    assert_eq!(got.len(), 2);
-    assert_eq!(got[0].text, "consensus draft-smith-quic-foo not-reached");
+    assert_eq!(got.len(), 4, "{got:?}");
     assert_eq!(
         got[0].result,
         Ok(Cmd::Consensus {
             draft: s("draft-smith-quic-foo"),
             reached: false,
-            reason: s(
-                "The objections on section 4 were not answered.\nThe authors agreed to revise."
-            ),
+            reason: s("The objections on section 4 stand."),
         })
     );
-    assert!(matches!(got[1].result, Ok(Cmd::Status { .. })));
+    assert!(got[1..].iter().all(|l| l.result.is_ok()), "{got:?}");
 
-    // `end` closes the reason and the commands.
-    let got = parse("", "consensus draft-a reached\nClear support.\nend\nhelp\n");
-    assert_eq!(got.len(), 1);
+    let got = parse(
+        "",
+        "consensus draft-a reached reason \"Clear support.\"\nhelp\n",
+    );
+    assert_eq!(got.len(), 2);
     assert_eq!(
         got[0].result,
         Ok(Cmd::Consensus {
@@ -929,15 +995,16 @@ fn consensus_takes_the_following_lines_as_its_reason() {
         })
     );
 
-    // A signature closes it too; a reason that is only a signature is no reason.
-    let got = parse("", "consensus draft-a reached\n-- \nAlice\n");
+    // No reason on the line: refused, and the following lines are not taken for one.
+    let got = parse("", "consensus draft-a reached\nClear support.\n");
     assert!(
         got[0]
             .result
             .as_ref()
             .unwrap_err()
             .to_string()
-            .contains("needs a reason")
+            .contains("needs a reason"),
+        "{got:?}"
     );
 }
 
@@ -1007,16 +1074,14 @@ fn a_message_is_read_for_at_most_fifty_commands_and_short_reasons() {
             .result
             .is_ok()
     );
-    let long = format!(
-        "consensus draft-x-y reached\n{}",
-        format!("{}\n", "é".repeat(400)).repeat(100)
-    );
+    // A reason is one line, and a bounded one.
+    let long = format!("consensus draft-x-y reached {}", "é".repeat(400));
     let lines = parse("", &long);
     match &lines[0].result {
-        Ok(Cmd::Consensus { reason, .. }) => {
-            assert_eq!(reason.lines().count(), 40);
-            assert!(reason.lines().all(|l| l.len() <= 500));
-        }
+        Ok(Cmd::Consensus { reason, .. }) => assert_eq!(reason.len(), 800),
         other => panic!("{other:?}"),
     }
+    let long = format!("consensus draft-x-y reached {}", "é".repeat(600));
+    let e = parse("", &long)[0].result.clone().unwrap_err().to_string();
+    assert!(e.contains("a reason of at most 1000 bytes"), "{e}");
 }

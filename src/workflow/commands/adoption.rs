@@ -13,7 +13,16 @@ pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
 }
 
 pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
-    Ok(ChairCommand::AdoptionClose { draft: c.draft()? })
+    let draft = c.draft()?;
+    let reason = c.optional_reason()?;
+    Ok(ChairCommand::AdoptionClose { draft, reason })
+}
+
+/// `adoption cancel DRAFT reason "…"`: the call ends without a result.
+pub(super) fn parse_cancel(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
+    let draft = c.draft()?;
+    let reason = c.reason()?;
+    Ok(ChairCommand::AdoptionCancel { draft, reason })
 }
 
 pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
@@ -36,10 +45,17 @@ pub(super) fn start(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
 }
 
 pub(super) fn close(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
-    let ChairCommand::AdoptionClose { draft } = cmd else {
+    let ChairCommand::AdoptionClose { draft, reason } = cmd else {
         unreachable!("the table routes only adoption close here")
     };
-    call::close(env, CallKind::Adoption, draft)
+    call::close(env, CallKind::Adoption, draft, reason.as_deref())
+}
+
+pub(super) fn cancel(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
+    let ChairCommand::AdoptionCancel { draft, reason } = cmd else {
+        unreachable!("the table routes only adoption cancel here")
+    };
+    call::cancel(env, CallKind::Adoption, draft, reason)
 }
 
 pub(super) fn extend(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {

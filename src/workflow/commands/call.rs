@@ -95,8 +95,16 @@ pub(super) fn start(
     Ok(entry.moved(env, &mv, rev, why.to_owned(), then, text))
 }
 
-/// `… close DRAFT`: the call closes now, its result goes to the list and the decision applies.
-pub(super) fn close(env: &Env<'_>, kind: CallKind, draft: &str) -> Result<Step, Error> {
+/// `… close DRAFT [reason …]`: the call closes now, its result goes to the list and the decision
+/// applies. A WG call closed before its announced end needs a reason, which the result gives; an
+/// IETF last call runs at least to the end it announced to the whole IETF (it can be extended,
+/// not cut short).
+pub(super) fn close(
+    env: &Env<'_>,
+    kind: CallKind,
+    draft: &str,
+    reason: Option<&str>,
+) -> Result<Step, Error> {
     let ctx = env.ctx;
     let entry = Entry::load(env, draft)?;
     let name = entry.name.clone();
@@ -107,6 +115,15 @@ pub(super) fn close(env: &Env<'_>, kind: CallKind, draft: &str) -> Result<Step, 
         let then = "close it in a later one";
         return Err(Error::OpensHere { name, kind, then });
     }
+    let early = ctx.now < call.ends_at;
+    if early && kind == CallKind::IetfLc {
+        let ends = calls::ends_ymd(ctx.list, call.ends_at);
+        return Err(Error::IetfLcBeforeEnd { name, ends });
+    }
+    if early && reason.is_none() {
+        let ends = calls::ends_ymd(ctx.list, call.ends_at);
+        return Err(Error::EarlyWithoutReason { name, kind, ends });
+    }
     let replies = env.lookup.call_replies(call.id)?;
     let action = calls::close(
         ctx.site,
@@ -116,6 +133,7 @@ pub(super) fn close(env: &Env<'_>, kind: CallKind, draft: &str) -> Result<Step, 
         &replies,
         entry.current.as_ref().map(|d| d.state),
         env.actor,
+        reason.map(|r| (r, early)),
         ctx.now,
     );
     let text = format!(
@@ -123,6 +141,62 @@ pub(super) fn close(env: &Env<'_>, kind: CallKind, draft: &str) -> Result<Step, 
         kind.word()
     );
     Ok((action, text))
+}
+
+/// `… cancel DRAFT reason "…"`: the call ends without a result (no tally, no decision), the draft
+/// goes back where it was before the call, and the list is told why.
+pub(super) fn cancel(
+    env: &Env<'_>,
+    kind: CallKind,
+    draft: &str,
+    reason: &str,
+) -> Result<Step, Error> {
+    let ctx = env.ctx;
+    let entry = Entry::load(env, draft)?;
+    let name = entry.name.clone();
+    let Some(call) = open_call_of(env, &name, kind)? else {
+        return Err(Error::NoOpenCall { name, kind });
+    };
+    if env.opened_here(&call) {
+        let then = "cancel it in a later one";
+        return Err(Error::OpensHere { name, kind, then });
+    }
+    let (from, back) = match kind {
+        CallKind::Adoption => (State::Cfa, State::Candidate),
+        CallKind::Wglc => (State::Wglc, State::WgDoc),
+        CallKind::IetfLc => (State::IetfLc, State::Submitted),
+    };
+    let notice = calls::withdraw(
+        ctx.site,
+        ctx.list,
+        ctx.members,
+        &call,
+        env.actor,
+        reason,
+        ctx.now,
+    );
+    let mut then = Vec::new();
+    if entry.state() == Some(from) {
+        // Back where it was before the call; a withdrawal decides nothing, so no tag is set.
+        let mut mv = states::check(Some(from), back, Actor::Chair, false)?;
+        mv.tag = None;
+        let why = format!("{} withdrawn: {reason}", kind.title());
+        let (action, _) = entry.moved(env, &mv, call.rev, why, Vec::new(), String::new());
+        then.push(action);
+    }
+    then.extend(notice);
+    let text = format!(
+        "ok: the {} call on {name} is withdrawn without a result; the list is told",
+        kind.word()
+    );
+    Ok((
+        Action::CallCancel {
+            id: call.id,
+            expect_ends_at: call.ends_at,
+            then,
+        },
+        text,
+    ))
 }
 
 /// `… extend DRAFT to DATE`: the call's end moves later and the list is told.

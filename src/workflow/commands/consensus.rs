@@ -1,4 +1,4 @@
-//! `consensus DRAFT reached|not-reached` with a reason on the following lines: a chair's call of
+//! `consensus DRAFT reached|not-reached reason "…"` (or the reason as the rest of the line): a chair's call of
 //! rough consensus (under `decision = "chair"`, or after a WGLC left the draft in chair-goahead).
 //! The draft moves, the reason is recorded, and the list is told.
 
@@ -7,7 +7,7 @@ use super::super::grammar::{ChairCommand, Cursor, ParseError};
 use super::super::states::{self, Actor, State};
 use super::{Entry, Env, Step, to_list};
 
-/// The command line; the grammar gathers the reason from the lines after it.
+/// `consensus DRAFT reached|not-reached [reason] "…"`: the reason is quoted or the rest of the line.
 pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let draft = c.draft()?;
     let word = c
@@ -18,10 +18,11 @@ pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
         "not-reached" => false,
         _ => return Err(c.expects("'reached' or 'not-reached'", &format!("'{word}'"))),
     };
+    let reason = c.reason()?;
     Ok(ChairCommand::Consensus {
         draft,
         reached,
-        reason: String::new(),
+        reason,
     })
 }
 

@@ -16,7 +16,9 @@ pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
 }
 
 pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
-    Ok(ChairCommand::IetfLcClose { draft: c.draft()? })
+    let draft = c.draft()?;
+    let reason = c.optional_reason()?;
+    Ok(ChairCommand::IetfLcClose { draft, reason })
 }
 
 pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
@@ -32,10 +34,10 @@ pub(super) fn start(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
 }
 
 pub(super) fn close(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
-    let ChairCommand::IetfLcClose { draft } = cmd else {
+    let ChairCommand::IetfLcClose { draft, reason } = cmd else {
         unreachable!("the table routes only ietf-lc close here")
     };
-    call::close(env, CallKind::IetfLc, draft)
+    call::close(env, CallKind::IetfLc, draft, reason.as_deref())
 }
 
 pub(super) fn extend(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {

@@ -27,6 +27,7 @@ use super::lookup::Lookup;
 use super::states::{self, State};
 
 mod adoption;
+pub mod answer;
 mod approve;
 mod call;
 mod consensus;
@@ -116,13 +117,22 @@ pub fn handle(
     ) {
         return Ok(vec![Action::Discard]);
     }
-    let lines = table::parse(&ctx.parsed.subject, &ctx.parsed.body_text);
-    // A `confirm TOKEN` line runs the stored command instead.
-    if let Some(token) = lines.iter().find_map(|l| match &l.result {
-        Ok(ChairCommand::Confirm { token }) => Some(token.clone()),
-        _ => None,
-    }) {
-        return confirm(ctx, &token, lookup, deliver);
+    let all = table::parse(&ctx.parsed.subject, &ctx.parsed.body_text);
+    // A `confirm TOKEN` line confirms the commands of an earlier mail (as a reply to
+    // `wg-confirm+TOKEN` does); the other lines of this mail are commands of their own.
+    let mut actions = Vec::new();
+    let mut tokens: Vec<String> = Vec::new();
+    for line in &all {
+        if let Ok(ChairCommand::Confirm { token }) = &line.result
+            && !tokens.contains(token)
+        {
+            tokens.push(token.clone());
+            actions.extend(confirm(ctx, token, lookup, deliver)?);
+        }
+    }
+    let lines: Vec<&grammar::CommandLine> = all.iter().filter(|l| l.name != "confirm").collect();
+    if lines.is_empty() && !tokens.is_empty() {
+        return Ok(actions);
     }
     let env = Env {
         ctx,
@@ -132,12 +142,12 @@ pub fn handle(
         message_id: ctx.message_id,
         earlier: &[],
     };
-    let mut results: Vec<String> = Vec::new();
-    let mut pending: Vec<&str> = Vec::new();
-    for line in &lines {
+    let mut results: Vec<Option<String>> = vec![None; lines.len()];
+    let mut changes: Vec<usize> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
         let cmd = match &line.result {
             Err(why) => {
-                results.push(format!("> {}\nerror: {why}", line.text));
+                results[i] = Some(format!("> {}\nerror: {why}", line.text));
                 continue;
             }
             Ok(cmd) => cmd,
@@ -147,7 +157,7 @@ pub fn handle(
         };
         // Every row's `who` is checked, read-only ones too (all of those are `Anyone` today).
         if let Some(why) = refusal(ctx, row, ctx.sender) {
-            results.push(format!("> {}\nerror: {why}", line.text));
+            results[i] = Some(format!("> {}\nerror: {why}", line.text));
             continue;
         }
         match row.run {
@@ -157,47 +167,80 @@ pub fn handle(
                     Err(Error::Lookup(e)) => return Err(e),
                     Err(e) => format!("error: {e}"),
                 };
-                results.push(format!("> {}\n{answer}", line.text));
+                results[i] = Some(format!("> {}\n{answer}", line.text));
             }
-            Run::Changes(_) => {
-                pending.push(&line.text);
-                results.push(format!("> {}\npending confirmation", line.text));
-            }
+            Run::Changes(_) => changes.push(i),
         }
     }
+    // The changing commands are tried now, in order, against a view that is thrown away: a move
+    // that would be refused is refused before any confirmation is asked, and only what would run
+    // is kept for the chair to confirm.
+    let mut pending: Vec<usize> = Vec::new();
+    if !changes.is_empty() {
+        let mut earlier: Vec<Action> = Vec::new();
+        lookup.in_sequence(&mut |seen| {
+            for &i in &changes {
+                let line = lines[i];
+                let (Ok(cmd), Some(row)) = (&line.result, table::row(line.name)) else {
+                    continue;
+                };
+                let Run::Changes(run) = row.run else {
+                    continue;
+                };
+                let env = Env {
+                    ctx,
+                    lookup: seen,
+                    deliver,
+                    actor: ctx.sender,
+                    message_id: ctx.message_id,
+                    earlier: &earlier,
+                };
+                match run(&env, cmd) {
+                    Ok((action, _)) => {
+                        seen.apply(std::slice::from_ref(&action), ctx.now)?;
+                        earlier.push(action);
+                        pending.push(i);
+                    }
+                    Err(Error::Lookup(e)) => return Err(e),
+                    Err(why) => results[i] = Some(format!("> {}\nerror: {why}", line.text)),
+                }
+            }
+            Ok(())
+        })?;
+    }
+    if !pending.is_empty() {
+        let token =
+            crate::tokens::new_token().map_err(|e| LookupError(format!("no random token: {e}")))?;
+        let confirm_addr = format!("{}-confirm+{token}@{}", ctx.list.name, ctx.list.domain);
+        for &i in &pending {
+            results[i] = Some(format!(
+                "> {}\npending confirmation (reply to {confirm_addr} from {})",
+                lines[i].text,
+                ctx.sender.to_lowercase()
+            ));
+        }
+        let raw: Vec<&str> = pending.iter().map(|&i| lines[i].raw.as_str()).collect();
+        actions.extend(ask_confirmation(ctx, &token, &raw));
+    }
+    let mut results: Vec<String> = results.into_iter().flatten().collect();
     if lines.is_empty() {
         results.push("no commands found; send \"help\" for the list of commands".into());
-    }
-    let mut actions = Vec::new();
-    if !pending.is_empty() {
-        actions.extend(ask_confirmation(ctx, &pending, &mut results)?);
     }
     actions.extend(result_mail(ctx, &results));
     Ok(actions)
 }
 
-/// Keeps the message's commands under a new token and mails the token to the sender.
-fn ask_confirmation(
-    ctx: &Context<'_>,
-    pending: &[&str],
-    results: &mut [String],
-) -> Result<Vec<Action>, LookupError> {
-    let token =
-        crate::tokens::new_token().map_err(|e| LookupError(format!("no random token: {e}")))?;
+/// Keeps the commands (as written, one per line) under `token` and mails the token to the sender.
+fn ask_confirmation(ctx: &Context<'_>, token: &str, commands: &[&str]) -> Vec<Action> {
     let confirm_addr = format!("{}-confirm+{token}@{}", ctx.list.name, ctx.list.domain);
     let chair = ctx.sender.to_lowercase();
-    // As the spec words it: where the confirmation goes.
-    for r in results.iter_mut() {
-        if r.ends_with("\npending confirmation") {
-            r.push_str(&format!(" (reply to {confirm_addr} from {chair})"));
-        }
-    }
     let body = format!(
         "Commands from {chair} to {chairs} are waiting for your confirmation:\n\n{text}\n\n\
-         To run them, reply to this message (keep the subject). If you did not send them, ignore this\n\
-         message and nothing will change.\n",
+         To run them, reply to this message with \"confirm\" (an empty reply does too).\n\
+         If you did not send them, reply \"cancel\": nothing will change, and the chairs and owners\n\
+         will be told that commands were sent in your name.\n",
         chairs = chairs_address(ctx),
-        text = pending
+        text = commands
             .iter()
             .map(|l| format!("    {l}"))
             .collect::<Vec<_>>()
@@ -205,7 +248,7 @@ fn ask_confirmation(
     );
     let mut actions = vec![
         Action::TokenCreate(TokenRow {
-            token: token.clone(),
+            token: token.to_owned(),
             list: ctx.list.address(),
             address: chair.clone(),
             action: TokenPurpose::Chair,
@@ -214,9 +257,9 @@ fn ask_confirmation(
             used_at: None,
         }),
         Action::PendingCommand {
-            token: token.clone(),
-            subject: ctx.parsed.subject.clone(),
-            body: ctx.parsed.body_text.clone(),
+            token: token.to_owned(),
+            subject: String::new(),
+            body: commands.join("\n"),
             message_id: ctx.message_id.to_owned(),
         },
     ];
@@ -231,7 +274,7 @@ fn ask_confirmation(
         attached: None,
     };
     actions.extend(list_mail(ctx.site, ctx.list, ctx.now, m).map(Action::Send));
-    Ok(actions)
+    actions
 }
 
 /// Why a confirmation token cannot run commands, if it cannot.
@@ -246,6 +289,106 @@ fn token_problem(ctx: &Context<'_>, row: Option<&TokenRow>) -> Option<Error> {
         Some(r) if !r.address.eq_ignore_ascii_case(ctx.sender) => Some(Error::NotTheSender),
         _ => None,
     }
+}
+
+/// A reply to `wg-confirm+TOKEN@`: runs the kept commands only when the reply says yes (empty,
+/// `confirm`, `yes`, `ok`, `approve`), drops them and tells the chairs and owners when it says no,
+/// and otherwise asks again and changes nothing.
+pub fn answer(
+    ctx: &Context<'_>,
+    token: &str,
+    lookup: &dyn Lookup,
+    deliver: Deliver,
+) -> Result<Vec<Action>, LookupError> {
+    let token = token.to_lowercase();
+    let row = lookup.token(&token)?;
+    if let Some(problem) = token_problem(ctx, row.as_ref()) {
+        return Ok(result_mail(ctx, &[format!("error: {problem}")])
+            .into_iter()
+            .collect());
+    }
+    match answer::read(&ctx.parsed.body_text) {
+        answer::Answer::Yes => confirm(ctx, &token, lookup, deliver),
+        answer::Answer::No => cancel(ctx, &token, lookup),
+        answer::Answer::Unclear(first) => {
+            tracing::info!(list = %ctx.list.address(), sender = %ctx.sender,
+                "a reply to a confirmation request said neither yes nor no; nothing runs");
+            Ok(result_mail(
+                ctx,
+                &[format!(
+                    "not confirmed; reply \"confirm\" to run the commands or \"cancel\" to drop them \
+                     (your reply began: \"{first}\"). Nothing has changed."
+                )],
+            )
+            .into_iter()
+            .collect())
+        }
+    }
+}
+
+/// The chair said no: the token is used up so the commands can never run, the chairs and owners
+/// are told that commands were sent in a chair's name and refused, and the chair gets the result.
+fn cancel(ctx: &Context<'_>, token: &str, lookup: &dyn Lookup) -> Result<Vec<Action>, LookupError> {
+    let Some((_, commands, message_id)) = lookup.pending(token)? else {
+        return Ok(
+            result_mail(ctx, &[format!("error: {}", Error::UnknownToken)])
+                .into_iter()
+                .collect(),
+        );
+    };
+    let chair = ctx.sender.to_lowercase();
+    tracing::warn!(list = %ctx.list.address(), chair = %chair, message_id = %message_id,
+        "commands sent in a chair's name were refused by the chair");
+    let subject = format!(
+        "Refused: commands sent to {} in the name of {chair}",
+        chairs_address(ctx)
+    );
+    let body = format!(
+        "Commands were sent to {chairs} in the name of {chair}, and {chair} refused them when asked\n\
+         to confirm. None of them ran; nothing changed.\n\n\
+         The commands:\n{text}\n\n\
+         They came in the mail with Message-ID <{message_id}>. If {chair} did not send it, someone\n\
+         else is writing in their name: the mail server's log has where it came from.\n",
+        chairs = chairs_address(ctx),
+        text = commands
+            .lines()
+            .map(|l| format!("    {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let mut told: Vec<String> = ctx
+        .list
+        .chairs
+        .iter()
+        .chain(&ctx.list.owners)
+        .map(|a| a.to_lowercase())
+        .collect();
+    told.sort();
+    told.dedup();
+    let mut then = crate::notice::list_mail_members(
+        ctx.site,
+        ctx.list,
+        &[],
+        &told,
+        ctx.now,
+        Mail {
+            from: &chairs_address(ctx),
+            to: "",
+            subject: &subject,
+            body: &body,
+            in_reply_to: Some(&message_id),
+            reply_to: None,
+            attached: None,
+        },
+    );
+    let done = "cancelled: none of the commands ran, and the chairs and owners were told that \
+                commands were sent in your name";
+    then.extend(result_mail(ctx, &[done.to_owned()]).map(unlimited));
+    Ok(vec![Action::Guarded {
+        token: token.to_owned(),
+        then,
+        otherwise: Vec::new(),
+    }])
 }
 
 /// Runs the commands stored under `token` once the chair confirmed them.
@@ -314,10 +457,7 @@ pub fn confirm(
     })?;
     // The confirmer proved they read the configured address, so this result is not backscatter
     // and is not rate-limited: a chair may run many commands in a day.
-    then.extend(result_mail(ctx, &results).map(|a| match a {
-        Action::Reply { job, .. } => Action::Send(job),
-        other => other,
-    }));
+    then.extend(result_mail(ctx, &results).map(unlimited));
     Ok(vec![Action::Guarded {
         token,
         then,
@@ -325,6 +465,23 @@ pub fn confirm(
     }])
 }
 
+/// A result mail that is not counted against the daily reply limit.
+fn unlimited(a: Action) -> Action {
+    match a {
+        Action::Reply { job, .. } => Action::Send(job),
+        other => other,
+    }
+}
+
+/// Whether `who` holds a role on the list or the site (chair, IESG member, owner): their results
+/// are never dropped by the daily reply limit, since their work depends on them.
+fn has_a_role(ctx: &Context<'_>, who: &str) -> bool {
+    ctx.list.is_chair(who) || ctx.site.iesg.is_member(who) || ctx.list.is_owner(who)
+}
+
+/// The results, to the sender: counted against the daily reply limit unless the sender holds a
+/// role. (A forged chair From therefore gets its answers too; they go to the chair's own
+/// address, who learns of the forgery that way.)
 fn result_mail(ctx: &Context<'_>, results: &[String]) -> Option<Action> {
     let body = format!(
         "Results of your commands to {}:\n\n{}\n",
@@ -341,10 +498,15 @@ fn result_mail(ctx: &Context<'_>, results: &[String]) -> Option<Action> {
         reply_to: None,
         attached: None,
     };
-    list_mail(ctx.site, ctx.list, ctx.now, m).map(|job| Action::Reply {
+    let reply = list_mail(ctx.site, ctx.list, ctx.now, m).map(|job| Action::Reply {
         to: ctx.sender.to_owned(),
         job,
-    })
+    });
+    if has_a_role(ctx, ctx.sender) {
+        reply.map(unlimited)
+    } else {
+        reply
+    }
 }
 
 /// A registry entry as a command found it: the name (a draft without its revision, or

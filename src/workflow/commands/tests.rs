@@ -57,6 +57,8 @@ const MAIL_ID: &str = "mail-1@example.org";
 /// The open call of a setup that has one: it ends 2026-12-01.
 const CALL_ID: i64 = 7;
 const CALL_ENDS: Timestamp = NOW + 3 * DAY;
+/// The end of an open call whose end has passed: end of day 2026-11-27 UTC.
+const ENDED: Timestamp = NOW - DAY;
 /// End of day 2026-12-12 UTC: a call opened now with the default two weeks.
 const TWO_WEEKS: Timestamp = 1_797_119_999;
 /// End of day 2026-12-26 UTC: an IETF last call on a document no WG adopted (28 days).
@@ -343,17 +345,21 @@ impl Sequence for Fake {
 struct Setup {
     state: Option<&'static str>,
     call: Option<&'static str>,
+    /// The open call's end has passed (the deadline pass has not closed it yet).
+    ended: bool,
 }
 
 const UNKNOWN: Setup = Setup {
     state: None,
     call: None,
+    ended: false,
 };
 
 const fn at(state: &'static str) -> Setup {
     Setup {
         state: Some(state),
         call: None,
+        ended: false,
     }
 }
 
@@ -361,7 +367,22 @@ const fn in_call(state: &'static str, kind: &'static str) -> Setup {
     Setup {
         state: Some(state),
         call: Some(kind),
+        ended: false,
     }
+}
+
+/// An open call whose announced end has passed.
+const fn after_end(state: &'static str, kind: &'static str) -> Setup {
+    Setup {
+        state: Some(state),
+        call: Some(kind),
+        ended: true,
+    }
+}
+
+/// The end of a setup's open call.
+fn ends_of(setup: Setup) -> Timestamp {
+    if setup.ended { ENDED } else { CALL_ENDS }
 }
 
 impl Setup {
@@ -372,7 +393,9 @@ impl Setup {
             fake.events.push((DRAFT.into(), event(state)));
         }
         if let Some(kind) = self.call {
-            fake.calls.get_mut().push(call(DRAFT, kind, "open"));
+            let mut open = call(DRAFT, kind, "open");
+            open.ends_at = ends_of(self);
+            fake.calls.get_mut().push(open);
         }
         fake
     }
@@ -440,8 +463,12 @@ struct Incoming {
 }
 
 fn mail(from: &str, body: &str) -> Incoming {
+    mail_with_subject(from, "commands", body)
+}
+
+fn mail_with_subject(from: &str, subject: &str, body: &str) -> Incoming {
     let raw = format!(
-        "From: {from}\r\nTo: {CHAIRS_ADDRESS}\r\nSubject: commands\r\nMessage-ID: <{MAIL_ID}>\r\n\r\n{}\r\n",
+        "From: {from}\r\nTo: {CHAIRS_ADDRESS}\r\nSubject: {subject}\r\nMessage-ID: <{MAIL_ID}>\r\n\r\n{}\r\n",
         body.replace('\n', "\r\n")
     );
     let parsed = crate::message::parse(raw.as_bytes());
@@ -477,6 +504,17 @@ impl Fixture {
     /// `body` from `from` to `wg-chairs@`, through [`handle`].
     fn handle(&self, fake: &Fake, from: &str, body: &str) -> Vec<Action> {
         let m = mail(from, body);
+        handle(&self.ctx(&m), fake, deliver).expect("the fake never fails")
+    }
+
+    fn handle_with_subject(
+        &self,
+        fake: &Fake,
+        from: &str,
+        subject: &str,
+        body: &str,
+    ) -> Vec<Action> {
+        let m = mail_with_subject(from, subject, body);
         handle(&self.ctx(&m), fake, deliver).expect("the fake never fails")
     }
 
@@ -649,6 +687,11 @@ enum Expect {
         from: &'static str,
         to: &'static str,
     },
+    /// A `CallCancel` of the open call that moves the draft back, with no tag and no result.
+    Cancel {
+        from: &'static str,
+        to: &'static str,
+    },
     /// A `CallExtend` of the open call to [`EXTENDED_TO`].
     Extend,
     /// An answer (read-only commands).
@@ -683,7 +726,7 @@ impl Case {
 }
 
 fn cases() -> Vec<Case> {
-    use Expect::{Answer, Close, Extend, Move};
+    use Expect::{Answer, Cancel, Close, Extend, Move};
     use Refused::{In, Never};
     vec![
         Case {
@@ -736,7 +779,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "adoption close",
-            line: "adoption close draft-ietf-wg-widgets",
+            line: "adoption close draft-ietf-wg-widgets reason \"the authors asked to end it\"",
             who: Who::Chair,
             allowed: in_call("cfa", "adoption"),
             ok: "ok: the adoption call on draft-ietf-wg-widgets is closed; the result goes to the list",
@@ -757,6 +800,21 @@ fn cases() -> Vec<Case> {
             allowed: in_call("cfa", "adoption"),
             ok: "ok: the adoption call on draft-ietf-wg-widgets now ends 2026-12-20; the list is told",
             step: Extend,
+            refused: In(
+                at("candidate"),
+                "draft-ietf-wg-widgets has no open adoption call",
+            ),
+        },
+        Case {
+            name: "adoption cancel",
+            line: "adoption cancel draft-ietf-wg-widgets reason \"the authors withdrew the draft\"",
+            who: Who::Chair,
+            allowed: in_call("cfa", "adoption"),
+            ok: "ok: the adoption call on draft-ietf-wg-widgets is withdrawn without a result; the list is told",
+            step: Cancel {
+                from: "cfa",
+                to: "candidate",
+            },
             refused: In(
                 at("candidate"),
                 "draft-ietf-wg-widgets has no open adoption call",
@@ -799,10 +857,26 @@ fn cases() -> Vec<Case> {
         Case {
             name: "wglc close",
             line: "wglc close draft-ietf-wg-widgets",
+            // Its end has passed, so no reason is needed.
             who: Who::Chair,
-            allowed: in_call("wglc", "wglc"),
+            allowed: after_end("wglc", "wglc"),
             ok: "ok: the WG last call on draft-ietf-wg-widgets is closed; the result goes to the list",
             step: Close {
+                from: "wglc",
+                to: "wg-doc",
+            },
+            refused: In(
+                at("wg-doc"),
+                "draft-ietf-wg-widgets has no open WG last call",
+            ),
+        },
+        Case {
+            name: "wglc cancel",
+            line: "wglc cancel draft-ietf-wg-widgets the call named the wrong revision",
+            who: Who::Chair,
+            allowed: in_call("wglc", "wglc"),
+            ok: "ok: the WG last call on draft-ietf-wg-widgets is withdrawn without a result; the list is told",
+            step: Cancel {
                 from: "wglc",
                 to: "wg-doc",
             },
@@ -825,7 +899,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "consensus",
-            line: "consensus draft-ietf-wg-widgets reached\nNo objection survived the last call.",
+            line: "consensus draft-ietf-wg-widgets reached reason \"No objection survived the last call.\"",
             who: Who::Chair,
             allowed: at("chair-goahead"),
             ok: "ok: IETF WG state changed to WG Consensus: Waiting for Write-Up from Waiting for WG Chair Go-Ahead; announced to the list",
@@ -895,7 +969,7 @@ fn cases() -> Vec<Case> {
             name: "ietf-lc close",
             line: "ietf-lc close draft-ietf-wg-widgets",
             who: Who::Iesg,
-            allowed: in_call("ietf-lc", "ietf-lc"),
+            allowed: after_end("ietf-lc", "ietf-lc"),
             ok: "ok: the IETF last call on draft-ietf-wg-widgets is closed; the result goes to the list",
             step: Close {
                 from: "ietf-lc",
@@ -1226,7 +1300,7 @@ fn check_step(case: &Case, sender: &str, then: &[Action]) {
             };
             assert_eq!(
                 (*id, *expect_ends_at),
-                (CALL_ID, CALL_ENDS),
+                (CALL_ID, ends_of(case.allowed)),
                 "{}",
                 case.name
             );
@@ -1249,6 +1323,49 @@ fn check_step(case: &Case, sender: &str, then: &[Action]) {
                     .iter()
                     .any(|s| s.starts_with("Result: ")),
                 "{}: the result goes to the list",
+                case.name
+            );
+        }
+        Expect::Cancel { from, to } => {
+            let Action::CallCancel {
+                id,
+                expect_ends_at,
+                then: follows,
+            } = step
+            else {
+                panic!("{}: a cancel, not {step:#?}", case.name);
+            };
+            assert_eq!(
+                (*id, *expect_ends_at),
+                (CALL_ID, CALL_ENDS),
+                "{}",
+                case.name
+            );
+            let moves: Vec<_> = follows
+                .iter()
+                .filter_map(|a| match a {
+                    Action::DraftMove { m, then } => {
+                        assert!(then.is_empty(), "{}: no tag on a withdrawal", case.name);
+                        Some(move_ends(m))
+                    }
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                moves,
+                [(Some(from.to_owned()), to.to_owned())],
+                "{}",
+                case.name
+            );
+            let subjects = subjects_to(&all(follows), MEMBER);
+            assert!(
+                subjects.iter().any(|s| s.starts_with("Withdrawn: ")),
+                "{}: the list is told: {subjects:?}",
+                case.name
+            );
+            assert!(
+                !subjects.iter().any(|s| s.starts_with("Result: ")),
+                "{}: no result",
                 case.name
             );
         }
@@ -1327,6 +1444,15 @@ fn authorised_senders_get_a_confirmation_request_or_the_answer() {
                 !flat.iter().any(|a| matches!(a, Action::DraftMove { .. })),
                 "{what}: nothing moves before the confirmation"
             );
+            // The IESG may send `state`, but a WG-side move is the chairs': refused at once.
+            if row.name == "state" && sender == IESG {
+                assert!(text.contains("error: "), "{what}: {text}");
+                assert!(
+                    !flat.iter().any(|a| matches!(a, Action::TokenCreate(_))),
+                    "{what}: nothing to confirm"
+                );
+                continue;
+            }
             match row.run {
                 Run::Changes(_) => {
                     let tokens: Vec<&TokenRow> = flat
@@ -1474,6 +1600,20 @@ fn refused_moves_yield_the_refusal_and_no_change() {
         let text = result_text(&actions, sender);
         let wanted = format!("> {}\nerror: {why}", case.echo());
         assert!(text.contains(&wanted), "{}: {text}", row.name);
+        // And the same refusal comes at once, before any confirmation is asked.
+        if let Run::Changes(_) = row.run {
+            let actions = fx.handle(&setup.lookup(), sender, case.line);
+            let flat = all(&actions);
+            assert!(
+                !flat
+                    .iter()
+                    .any(|a| matches!(a, Action::TokenCreate(_) | Action::PendingCommand { .. })),
+                "{}: a refused move asks no confirmation: {actions:#?}",
+                row.name
+            );
+            let text = result_text(&actions, sender);
+            assert!(text.contains(&wanted), "{}: at once: {text}", row.name);
+        }
     }
     assert_eq!(
         never,
@@ -1607,7 +1747,9 @@ fn closing_a_call_whose_draft_moved_on_moves_nothing() {
         ("ietf-lc", "ietf-lc close draft-ietf-wg-widgets"),
     ] {
         let sender = if kind == "ietf-lc" { IESG } else { CHAIR };
-        let fake = in_call("parked", kind).lookup().with_pending(sender, line);
+        let fake = after_end("parked", kind)
+            .lookup()
+            .with_pending(sender, line);
         let actions = fx.confirm(&fake, sender);
         let [Action::CallClose { id, then, .. }, ..] = guarded(&actions) else {
             panic!("{kind}: a close: {actions:#?}");
@@ -1720,9 +1862,10 @@ fn a_confirm_line_sent_to_the_chairs_address_runs_the_kept_commands() {
 #[test]
 fn one_message_mixes_answers_refusals_and_commands_to_confirm() {
     let fx = fixture();
-    let body = "status draft-ietf-wg-widgets\n\
+    // An unknown first line is reported; the commands after it are still read.
+    let body = "frobnicate draft-ietf-wg-widgets\n\
+                status draft-ietf-wg-widgets\n\
                 approve draft-ietf-wg-widgets\n\
-                frobnicate draft-ietf-wg-widgets\n\
                 wglc start draft-ietf-wg-widgets-03";
     let actions = fx.handle(&at("wg-doc").lookup(), CHAIR, body);
     let text = result_text(&actions, CHAIR);
@@ -1803,4 +1946,90 @@ fn calls_says_so_when_no_call_is_open() {
         text.contains("> calls\nwg@example.org has no open call"),
         "{text}"
     );
+}
+
+#[test]
+fn sign_offs_after_the_commands_end_them_quietly() {
+    let fx = fixture();
+    let body =
+        "status draft-ietf-wg-widgets\n\nThanks,\nChair One\nwglc start draft-ietf-wg-widgets-03";
+    let actions = fx.handle(&at("wg-doc").lookup(), CHAIR, body);
+    let text = result_text(&actions, CHAIR);
+    assert!(text.contains("> status draft-ietf-wg-widgets\n"), "{text}");
+    assert!(
+        !text.contains("error"),
+        "a sign-off is not an error: {text}"
+    );
+    assert!(
+        !text.contains("wglc start"),
+        "reading stopped at the sign-off: {text}"
+    );
+    assert!(
+        !all(&actions)
+            .iter()
+            .any(|a| matches!(a, Action::TokenCreate(_))),
+        "nothing to confirm"
+    );
+}
+
+#[test]
+fn a_consensus_reason_is_its_own_line_and_the_commands_after_it_run() {
+    let lines = super::table::parse(
+        "",
+        "consensus draft-ietf-wg-widgets reached the objections were resolved in -05\n\
+         status draft-ietf-wg-widgets\n\
+         tally draft-ietf-wg-widgets\n\
+         history draft-ietf-wg-widgets",
+    );
+    let names: Vec<&str> = lines.iter().map(|l| l.name).collect();
+    assert_eq!(names, ["consensus", "status", "tally", "history"]);
+    let Ok(super::grammar::ChairCommand::Consensus { reason, .. }) = &lines[0].result else {
+        panic!("{lines:#?}");
+    };
+    assert_eq!(reason, "the objections were resolved in -05");
+    // Quoted, with the keyword.
+    let lines = super::table::parse(
+        "",
+        "consensus draft-ietf-wg-widgets not-reached reason \"two objections stand\"\nstatus draft-ietf-wg-widgets",
+    );
+    let Ok(super::grammar::ChairCommand::Consensus {
+        reason, reached, ..
+    }) = &lines[0].result
+    else {
+        panic!("{lines:#?}");
+    };
+    assert_eq!((reason.as_str(), *reached), ("two objections stand", false));
+    assert_eq!(lines.len(), 2);
+    // Without a reason it is refused, and the next line is not taken for one.
+    let lines = super::table::parse(
+        "",
+        "consensus draft-ietf-wg-widgets reached\nstatus draft-ietf-wg-widgets",
+    );
+    assert!(lines[0].result.is_err(), "{lines:#?}");
+    assert_eq!(lines[1].name, "status");
+}
+
+#[test]
+fn the_subject_is_read_only_when_the_body_has_no_command() {
+    let fx = fixture();
+    let fake = at("wg-doc").lookup();
+    // `help` in both: answered once.
+    let actions = fx.handle_with_subject(&fake, CHAIR, "help", "help\n");
+    let text = result_text(&actions, CHAIR);
+    assert_eq!(text.matches("> help").count(), 1, "{text}");
+    // A command in the Subject and another in the body: only the body's runs.
+    let actions = fx.handle_with_subject(
+        &fake,
+        CHAIR,
+        "state draft-ietf-wg-widgets dead",
+        "status draft-ietf-wg-widgets",
+    );
+    let text = result_text(&actions, CHAIR);
+    assert!(!text.contains("> state"), "{text}");
+    assert!(text.contains("> status"), "{text}");
+    // The Subject alone.
+    let actions = fx.handle_with_subject(&fake, CHAIR, "status draft-ietf-wg-widgets", "Thanks\n");
+    let text = result_text(&actions, CHAIR);
+    assert!(text.contains("> status draft-ietf-wg-widgets"), "{text}");
+    assert!(!text.contains("error"), "{text}");
 }

@@ -13,7 +13,16 @@ pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
 }
 
 pub(super) fn parse_close(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
-    Ok(ChairCommand::WglcClose { draft: c.draft()? })
+    let draft = c.draft()?;
+    let reason = c.optional_reason()?;
+    Ok(ChairCommand::WglcClose { draft, reason })
+}
+
+/// `wglc cancel DRAFT reason "…"`: the call ends without a result.
+pub(super) fn parse_cancel(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
+    let draft = c.draft()?;
+    let reason = c.reason()?;
+    Ok(ChairCommand::WglcCancel { draft, reason })
 }
 
 pub(super) fn parse_extend(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
@@ -29,10 +38,17 @@ pub(super) fn start(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
 }
 
 pub(super) fn close(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
-    let ChairCommand::WglcClose { draft } = cmd else {
+    let ChairCommand::WglcClose { draft, reason } = cmd else {
         unreachable!("the table routes only wglc close here")
     };
-    call::close(env, CallKind::Wglc, draft)
+    call::close(env, CallKind::Wglc, draft, reason.as_deref())
+}
+
+pub(super) fn cancel(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
+    let ChairCommand::WglcCancel { draft, reason } = cmd else {
+        unreachable!("the table routes only wglc cancel here")
+    };
+    call::cancel(env, CallKind::Wglc, draft, reason)
 }
 
 pub(super) fn extend(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
