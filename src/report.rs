@@ -251,7 +251,7 @@ pub fn render_text(report: &Report) -> String {
         }
         let _ = writeln!(s, "{} ({})", g.name, g.list);
         let _ = writeln!(s, "  State changes:{}", none_if(g.changes.is_empty()));
-        for c in &g.changes {
+        for (i, c) in g.changes.iter().enumerate() {
             let _ = writeln!(
                 s,
                 "    {}, {}, by {}{}",
@@ -275,7 +275,9 @@ pub fn render_text(report: &Report) -> String {
             {
                 let _ = writeln!(s, "      as RFC {rfc}");
             }
-            if !c.tags.is_empty() {
+            // The tags as they stand now, once per draft: under its last change.
+            let last = g.changes.iter().rposition(|x| x.draft == c.draft) == Some(i);
+            if last && !c.tags.is_empty() {
                 let _ = writeln!(s, "      tags: {}", tag_list(&c.tags));
             }
         }
