@@ -46,7 +46,7 @@ pub async fn run(
             }
         }
         // Reminders and calls past their deadline, before the report lists what is open.
-        if crate::workflow::deadlines::run(&store, &cfg, now).await > 0 {
+        if crate::workflow::deadlines::run(&store, &cfg, crate::pipeline::deliver, now).await > 0 {
             wakers.outbound.notify_one();
         }
         match store.expired_holds(now - cfg.site.holds.ttl as i64).await {

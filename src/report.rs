@@ -16,7 +16,7 @@ use crate::config::{ListConfig, Lists, Site};
 use crate::notice;
 use crate::store::{CallRow, DraftEvent, DraftRow, OutboundJob, Store, StoreError};
 use crate::values::CallKind;
-use crate::workflow::states::{self, State};
+use crate::workflow::states::{self, State, Tag};
 use crate::workflow::tally::Tally;
 
 /// How often the report is mailed.
@@ -90,6 +90,10 @@ pub struct Change {
     /// A chair's forced move, outside the transition table.
     pub forced: bool,
     pub why: String,
+    /// The draft's tags as they stand now (serialized as slugs).
+    pub tags: Vec<Tag>,
+    /// The draft's RFC number, once published.
+    pub rfc: Option<i64>,
 }
 
 /// An open call and its tally so far.
@@ -122,6 +126,8 @@ pub struct Waiting {
     pub state: State,
     /// When the draft last changed state (Unix seconds).
     pub since: Timestamp,
+    /// Serialized as slugs.
+    pub tags: Vec<Tag>,
 }
 
 /// The events stamped within `since..until` (the on-demand report's selection).
@@ -144,10 +150,13 @@ pub fn build(since: Timestamp, until: Timestamp, inputs: Vec<GroupInput<'_>>) ->
     let mut groups: Vec<Group> = inputs
         .into_iter()
         .map(|input| {
+            let now = |name: &str| input.drafts.iter().find(|d| d.name == name);
             let changes = input
                 .events
                 .into_iter()
                 .map(|e| Change {
+                    tags: now(&e.draft).map(|d| d.tags.clone()).unwrap_or_default(),
+                    rfc: now(&e.draft).and_then(|d| d.rfc),
                     draft: e.draft,
                     at: e.event.at,
                     actor: e.event.actor,
@@ -188,6 +197,7 @@ pub fn build(since: Timestamp, until: Timestamp, inputs: Vec<GroupInput<'_>>) ->
                     rev: d.rev,
                     state: d.state,
                     since: d.updated_at,
+                    tags: d.tags,
                 })
                 .collect();
             waiting.sort_by(|a, b| a.draft.cmp(&b.draft));
@@ -241,7 +251,7 @@ pub fn render_text(report: &Report) -> String {
         }
         let _ = writeln!(s, "{} ({})", g.name, g.list);
         let _ = writeln!(s, "  State changes:{}", none_if(g.changes.is_empty()));
-        for c in &g.changes {
+        for (i, c) in g.changes.iter().enumerate() {
             let _ = writeln!(
                 s,
                 "    {}, {}, by {}{}",
@@ -255,6 +265,20 @@ pub fn render_text(report: &Report) -> String {
             let _ = writeln!(s, "      {}", states::describe(None, c.to));
             if let Some(from) = c.from {
                 let _ = writeln!(s, "      from {}", from.datatracker_name());
+            }
+            // A forced move is outside the table: what the chair gave as the reason is the record.
+            if c.forced && !c.why.trim().is_empty() {
+                wrapped(&mut s, "      reason: ", &c.why);
+            }
+            if c.to == State::Published
+                && let Some(rfc) = c.rfc
+            {
+                let _ = writeln!(s, "      as RFC {rfc}");
+            }
+            // The tags as they stand now, once per draft: under its last change.
+            let last = g.changes.iter().rposition(|x| x.draft == c.draft) == Some(i);
+            if last && !c.tags.is_empty() {
+                let _ = writeln!(s, "      tags: {}", tag_list(&c.tags));
             }
         }
         let _ = writeln!(s, "  Open calls:{}", none_if(g.calls.is_empty()));
@@ -293,10 +317,45 @@ pub fn render_text(report: &Report) -> String {
                 with_rev(&w.draft, w.rev),
                 local_date(w.since, &g.tz)
             );
+            if !w.tags.is_empty() {
+                let _ = writeln!(s, "      tags: {}", tag_list(&w.tags));
+            }
         }
         s.push('\n');
     }
     s
+}
+
+fn tag_list(tags: &[Tag]) -> String {
+    tags.iter().map(|t| t.slug()).collect::<Vec<_>>().join(", ")
+}
+
+/// Writes `text` after `lead`, on as many lines as keep each under 76 characters (a word longer
+/// than that stays whole), the later lines indented like the first; control characters become
+/// spaces so a reason cannot forge report lines.
+fn wrapped(s: &mut String, lead: &str, text: &str) {
+    let indent = " ".repeat(lead.len());
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut line = lead.to_owned();
+    let mut fresh = true;
+    for word in clean.split_whitespace() {
+        if !fresh && line.chars().count() + 1 + word.chars().count() >= 76 {
+            s.push_str(&line);
+            s.push('\n');
+            line = indent.clone();
+            fresh = true;
+        }
+        if !fresh {
+            line.push(' ');
+        }
+        line.push_str(word);
+        fresh = false;
+    }
+    s.push_str(&line);
+    s.push('\n');
 }
 
 fn none_if(empty: bool) -> &'static str {
@@ -656,6 +715,68 @@ tls (tls@ietf.test): nothing to report.
             text.contains("  Open calls: none\n  Waiting on the IESG: none\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn forced_reasons_tags_and_rfc_numbers_are_shown() {
+        let quic = list("quic", "UTC");
+        let mut forced = event("draft-ietf-quic-qux", T0 + DAY, Some("wglc"), "wg-doc");
+        forced.event.forced = true;
+        forced.event.why = format!("the authors asked{}\nfor more time", " and".repeat(20));
+        let mut qux = draft("draft-ietf-quic-qux", 4, "wg-doc", T0 + DAY);
+        qux.tags = vec![Tag::RevWglc, Tag::NeedAut];
+        let mut foo = draft("draft-ietf-quic-foo", 9, "published", T0 + 2 * DAY);
+        foo.rfc = Some(9999);
+        let mut bar = draft("draft-ietf-quic-bar", 7, "iesg-eval", T0);
+        bar.tags = vec![Tag::Other];
+        let r = build(
+            T0,
+            T0 + WEEK,
+            vec![GroupInput {
+                list: &quic,
+                drafts: vec![qux, foo, bar],
+                events: vec![
+                    forced,
+                    event(
+                        "draft-ietf-quic-foo",
+                        T0 + 2 * DAY,
+                        Some("rfc-ed-queue"),
+                        "published",
+                    ),
+                ],
+                calls: vec![],
+            }],
+        );
+        let text = render_text(&r);
+        assert!(
+            text.contains(
+                "      from In WG Last Call\n      reason: the authors asked and and and"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(" for more time\n      tags: need-aut, rev-wglc\n")
+                || text.contains(" for more time\n      tags: rev-wglc, need-aut\n"),
+            "{text}"
+        );
+        assert!(!text.contains("asked and and and and and and and and and and and and and and and and and and and and"), "wrapped: {text}");
+        assert!(text.lines().all(|l| l.len() < 76), "{text}");
+        assert!(
+            text.contains("      from RFC Ed Queue\n      as RFC 9999\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "draft-ietf-quic-bar-07: IESG Evaluation, since 2026-11-28\n      tags: other\n"
+            ),
+            "{text}"
+        );
+        let v = serde_json::to_value(&r).expect("serializes");
+        let changes = &v["groups"][0]["changes"];
+        assert_eq!(changes[0]["why"], r.groups[0].changes[0].why);
+        assert_eq!(changes[0]["tags"][0], "rev-wglc");
+        assert_eq!(changes[1]["rfc"], 9999);
+        assert_eq!(v["groups"][0]["waiting"][0]["tags"][0], "other");
     }
 
     #[test]

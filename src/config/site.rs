@@ -62,6 +62,7 @@ ttl = 1209600
 
 [iesg]
 members = []
+last_call_list = "last-call@ietf.org"
 
 [iab]
 members = []
@@ -104,6 +105,8 @@ pub struct IesgSection {
     /// The IETF-wide announcement list: IETF last calls go there as well as to the WG list.
     #[serde(default)]
     pub announce_list: Option<String>,
+    /// Where comments on an IETF last call go (with the WG list): the announcement names it.
+    pub last_call_list: String,
 }
 
 /// `[iab]`: who else receives the weekly report.
@@ -373,6 +376,15 @@ impl Site {
                     );
                 }
             }
+        }
+        if !super::plausible_address(&self.iesg.last_call_list) {
+            problem(
+                "iesg.last_call_list",
+                format!(
+                    "{:?} is not a bare address like last-call@example.org",
+                    self.iesg.last_call_list
+                ),
+            );
         }
         if let Some(a) = &self.iesg.announce_list
             && !super::plausible_address(a)

@@ -87,7 +87,7 @@ pub fn process(
     };
     Ok(match &route.kind {
         Kind::Post => {
-            let mut actions = post(&ctx);
+            let mut actions = post(&ctx, lookup)?;
             if actions.iter().any(|a| matches!(a, Action::Post { .. })) {
                 actions.extend(crate::workflow::after_post(&ctx, lookup)?);
             }
@@ -110,22 +110,32 @@ pub fn process(
     })
 }
 
-fn post(ctx: &Context<'_>) -> Vec<Action> {
+fn post(
+    ctx: &Context<'_>,
+    lookup: &dyn Lookups,
+) -> Result<Vec<Action>, crate::context::LookupError> {
     for rule in rules::RULES {
         let verdict = (rule.check)(ctx);
         if verdict == Verdict::Continue {
             continue;
         }
+        if rule.name == rules::MEMBERS_ONLY
+            && let Some(exemption) = moderation::exemption(ctx, lookup)?
+        {
+            tracing::info!(list = %ctx.list.address(), message_id = %ctx.message_id, queue_id = ctx.item.id,
+                sender = %ctx.sender, rule = rule.name, exemption, "non-member post accepted");
+            continue;
+        }
         tracing::info!(list = %ctx.list.address(), message_id = %ctx.message_id, queue_id = ctx.item.id,
             rule = rule.name, verdict = ?verdict, "rule matched");
-        return match verdict {
+        return Ok(match verdict {
             Verdict::Continue => unreachable!("handled above"),
             Verdict::Discard(_) => vec![Action::Discard],
             Verdict::Hold(reason) => hold(ctx, reason),
             Verdict::Reject(reason) => reject(ctx, &reason),
-        };
+        });
     }
-    deliver(ctx)
+    Ok(deliver(ctx))
 }
 
 /// Runs the handlers on a post the rules (or a moderator) accepted.

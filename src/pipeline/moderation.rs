@@ -66,6 +66,20 @@ pub fn decide(
     })
 }
 
+/// Why a post the members-only rule would stop is accepted anyway, if it is: the name of the
+/// exemption, for the log. Each exemption is a question for the store, so it cannot be a rule.
+pub fn exemption(
+    ctx: &Context<'_>,
+    lookup: &dyn super::Lookups,
+) -> Result<Option<&'static str>, crate::context::LookupError> {
+    // `ietf-last-call-reply`: the IETF has no membership; anyone may comment on an IETF last
+    // call, and a reply that threads to one still taking replies reaches the WG list unheld.
+    if crate::workflow::calls::answers_ietf_last_call(ctx, lookup)? {
+        return Ok(Some("ietf-last-call-reply"));
+    }
+    Ok(None)
+}
+
 /// The token and the notices that put a new hold before the moderators: each gets the post
 /// attached and a Reply-To of `wg-confirm+TOKEN@D`; the first reply that decides uses the token up.
 pub fn ask_moderators(ctx: &Context<'_>, reason: &str) -> Vec<Action> {

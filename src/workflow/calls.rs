@@ -10,8 +10,9 @@
 
 use crate::clock::{Timestamp, end_of_day, local_date, local_ymd};
 use crate::config::{ListConfig, Site};
-use crate::context::Context;
-use crate::notice::{Mail, list_mail, list_mail_members};
+use crate::context::{Context, LookupError};
+use crate::message::ParsedMessage;
+use crate::notice::{Mail, list_mail};
 use crate::store::{
     Action, CallReply, CallRow, DraftMeta, DraftMove, Member, OutboundJob, QueueItem,
 };
@@ -124,9 +125,12 @@ pub fn announce(
                 "The IESG has received a request from the {wg} working group to consider the following document:\n\
                  - '{title}'\n  <{name}.txt> as {status}\n\n\
                  The IESG plans to make a decision in the next few weeks, and solicits final comments on this\n\
-                 action. Please send substantive comments to {addr} by {end} (end of day, {tz}).\n",
+                 action. Please send substantive comments to the {lc} mailing list and to {addr}\n\
+                 (a reply to this message reaches {addr}) by {end} (end of day, {tz}). Every comment\n\
+                 that reaches {addr} is counted, whether or not its author is on the list.\n",
                 title = called.title,
                 status = called.status,
+                lc = site.iesg.last_call_list,
             ),
         ),
         _ => {
@@ -154,11 +158,16 @@ pub fn announce(
             )
         }
     };
-    let (mut actions, anchor, raw) =
-        post_from_chairs(site, list, members, deliver, &subject, &body, now)?;
-    if kind == CallKind::IetfLc {
-        actions.extend(to_announce_list(site, list, raw));
-    }
+    // An IETF last call is announced IETF-wide too, with the same bytes.
+    let extra: Vec<String> = match kind {
+        CallKind::IetfLc => site.iesg.announce_list.iter().cloned().collect(),
+        _ => Vec::new(),
+    };
+    let to = Audience {
+        parent: None,
+        extra: &extra,
+    };
+    let (actions, anchor, _) = post(site, list, members, deliver, &subject, &body, to, now)?;
     let call = CallRow {
         id: 0,
         list: addr,
@@ -175,16 +184,31 @@ pub fn announce(
     Some((actions, call))
 }
 
-/// Composes mail from the list's chairs and delivers it as a post of the list (prefixed,
-/// archived, to every member): one Message-ID that replies thread to. Returns the actions, that
-/// Message-ID and the message as composed.
-pub fn post_from_chairs(
+/// Where a workflow post goes beyond the list's members, and what it answers.
+#[derive(Debug, Clone, Copy)]
+pub struct Audience<'a> {
+    /// The Message-ID it threads under (In-Reply-To and References): the anchor of the call it
+    /// concerns.
+    pub parent: Option<&'a str>,
+    /// Addresses that get the same bytes as the members (the IETF-wide announce list, reviewers
+    /// who are not members).
+    pub extra: &'a [String],
+}
+
+/// Every workflow announcement goes out this way: mail from the list's chairs, delivered as a
+/// post of the list through `deliver` (List-Id, the subject prefix once, archived, one copy per
+/// member), threaded under `to.parent`. The chairs and `to.extra` who do not already get a
+/// member's copy get the same bytes, one copy each. Returns the actions, the post's Message-ID
+/// and the message as delivered.
+#[allow(clippy::too_many_arguments)]
+pub fn post(
     site: &Site,
     list: &ListConfig,
     members: &[Member],
     deliver: Deliver,
     subject: &str,
     body: &str,
+    to: Audience<'_>,
     now: Timestamp,
 ) -> Option<(Vec<Action>, String, Vec<u8>)> {
     let addr = list.address();
@@ -198,19 +222,19 @@ pub fn post_from_chairs(
             to: &addr,
             subject,
             body,
-            in_reply_to: None,
+            in_reply_to: to.parent,
             reply_to: Some(&addr),
             attached: None,
         },
     )?;
     let raw = job.body;
     let parsed = crate::message::parse(&raw);
-    let anchor = parsed.message_id.clone()?;
+    let id = parsed.message_id.clone()?;
     let item = QueueItem {
         id: 0,
         received_at: now,
         mail_from: chairs.clone(),
-        rcpt_to: vec![addr],
+        rcpt_to: vec![addr.clone()],
         peer: "workflow".into(),
         raw: raw.clone(),
     };
@@ -219,26 +243,50 @@ pub fn post_from_chairs(
         list,
         item: &item,
         parsed: &parsed,
-        message_id: &anchor,
+        message_id: &id,
         sender: &chairs,
         members,
         now,
     };
-    Some((deliver(&ctx), anchor, raw))
+    let mut actions = deliver(&ctx);
+    let delivered = actions
+        .iter()
+        .find_map(|a| match a {
+            Action::Post { delivery, .. } => Some(delivery.body.clone()),
+            _ => None,
+        })
+        .unwrap_or(raw);
+    let others = beyond_members(members, list.chairs.iter().chain(to.extra));
+    if !others.is_empty() {
+        actions.push(Action::Send(OutboundJob {
+            list: addr,
+            body: delivered.clone(),
+            personalize: false,
+            envelopes: vec![(
+                crate::address::bounces_address(&list.name, &list.domain),
+                others,
+            )],
+        }));
+    }
+    Some((actions, id, delivered))
 }
 
-/// The same message to the site's IETF-wide announce list, if one is configured.
-pub fn to_announce_list(site: &Site, list: &ListConfig, raw: Vec<u8>) -> Option<Action> {
-    let to = site.iesg.announce_list.clone()?;
-    Some(Action::Send(OutboundJob {
-        list: list.address(),
-        body: raw,
-        personalize: false,
-        envelopes: vec![(
-            crate::address::bounces_address(&list.name, &list.domain),
-            vec![to],
-        )],
-    }))
+/// The addresses among `wanted` that no member's copy reaches (lower-cased, each once): a chair
+/// who is a member with delivery on already has the post.
+fn beyond_members<'a>(members: &[Member], wanted: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut out: Vec<String> = wanted
+        .map(|a| a.trim().to_lowercase())
+        .filter(|a| {
+            !a.is_empty()
+                && !members.iter().any(|m| {
+                    m.delivery == crate::values::Delivery::Enabled
+                        && m.address.eq_ignore_ascii_case(a)
+                })
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The positions in an accepted post that replies to one of the list's calls: open ones, and
@@ -273,13 +321,9 @@ pub fn tap(
                 position: r.position,
             })
             .collect();
-        let threads = ctx
-            .parsed
-            .references
-            .iter()
-            .chain(ctx.parsed.in_reply_to.iter())
-            .any(|id| *id == call.anchor)
-            || parent.is_some_and(|p| said.iter().any(|s| s.message_id == p));
+        let threads = threads_to(ctx.parsed, &call.anchor, &|p| {
+            said.iter().any(|s| s.message_id == p)
+        });
         let call_base =
             tally::base_subject(call.subject.split(" (Ends").next().unwrap_or(&call.subject));
         let same_subject = !call_base.is_empty() && base.starts_with(&call_base);
@@ -316,6 +360,48 @@ pub fn tap(
         }));
     }
     out
+}
+
+/// Whether a message answers a call: its References or In-Reply-To name the call's anchor, or
+/// its parent is a reply already recorded for the call (a client that trims References still
+/// names its parent).
+fn threads_to(parsed: &ParsedMessage, anchor: &str, recorded: &dyn Fn(&str) -> bool) -> bool {
+    let parent = parsed
+        .in_reply_to
+        .first()
+        .or(parsed.references.last())
+        .map(String::as_str);
+    parsed
+        .references
+        .iter()
+        .chain(parsed.in_reply_to.iter())
+        .any(|id| id == anchor)
+        || parent.is_some_and(recorded)
+}
+
+/// Whether a post answers an IETF last call that still takes replies (open, or closed within
+/// [`crate::store::LATE_WINDOW`]): the IETF has no membership, so such a reply from someone who is
+/// not on the WG list is neither held nor left out of the count.
+pub fn answers_ietf_last_call(
+    ctx: &Context<'_>,
+    lookup: &dyn super::Lookup,
+) -> Result<bool, LookupError> {
+    let at = ctx.item.received_at.min(ctx.now);
+    for call in lookup.answerable_calls(&ctx.list.address(), at)? {
+        if call.kind != CallKind::IetfLc {
+            continue;
+        }
+        if threads_to(ctx.parsed, &call.anchor, &|_| false) {
+            return Ok(true);
+        }
+        let recorded = lookup.call_replies(call.id)?;
+        if threads_to(ctx.parsed, &call.anchor, &|p| {
+            recorded.iter().any(|r| r.message_id == p)
+        }) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The last instant a reply counts: the deadline, or the close if a command closed it sooner.
@@ -362,6 +448,7 @@ pub fn close(
     site: &Site,
     list: &ListConfig,
     members: &[Member],
+    deliver: Deliver,
     call: &CallRow,
     replies: &[CallReply],
     draft_state: Option<State>,
@@ -464,16 +551,14 @@ pub fn close(
                 .collect(),
         });
     }
-    // The result goes to every member, threaded under the call, and to each chair (and, for an
-    // IETF last call, to the IESG).
-    let mut extra = list.chairs.clone();
-    if kind == CallKind::IetfLc {
-        extra.extend(site.iesg.members.iter().map(|m| m.to_lowercase()));
-    }
-    extra.sort();
-    extra.dedup();
+    // The result is a post of the list threaded under the call; the chairs (and, for an IETF
+    // last call, the IESG) get a copy too.
+    let extra = match kind {
+        CallKind::IetfLc => site.iesg.members.clone(),
+        _ => Vec::new(),
+    };
     then.extend(to_members_under(
-        site, list, members, &extra, call, &subject, &body, now,
+        site, list, members, deliver, &extra, call, &subject, &body, now,
     ));
     Action::CallClose {
         id: call.id,
@@ -483,10 +568,12 @@ pub fn close(
 }
 
 /// Moves an open call's deadline and tells the list, threaded under the announcement.
+#[allow(clippy::too_many_arguments)]
 pub fn extend(
     site: &Site,
     list: &ListConfig,
     members: &[Member],
+    deliver: Deliver,
     call: &CallRow,
     ends_at: Timestamp,
     actor: &str,
@@ -506,7 +593,17 @@ pub fn extend(
         ends_ymd(list, call.ends_at),
         list.address(),
     );
-    let then = to_members_under(site, list, members, &[], call, &subject, &body, now);
+    let then = to_members_under(
+        site,
+        list,
+        members,
+        deliver,
+        &[],
+        call,
+        &subject,
+        &body,
+        now,
+    );
     // The deadline pass may close the call between the command's read and this commit.
     let otherwise = list_mail(
         site,
@@ -541,10 +638,12 @@ pub fn extend(
 }
 
 /// The notice of a call withdrawn without a result, threaded under its announcement.
+#[allow(clippy::too_many_arguments)]
 pub fn withdraw(
     site: &Site,
     list: &ListConfig,
     members: &[Member],
+    deliver: Deliver,
     call: &CallRow,
     actor: &str,
     reason: &str,
@@ -560,10 +659,17 @@ pub fn withdraw(
         call.kind.title().to_lowercase(),
         call.draft,
     );
-    let mut extra = list.chairs.clone();
-    extra.sort();
-    extra.dedup();
-    to_members_under(site, list, members, &extra, call, &subject, &body, now)
+    to_members_under(
+        site,
+        list,
+        members,
+        deliver,
+        &[],
+        call,
+        &subject,
+        &body,
+        now,
+    )
 }
 
 /// Two days before a call ends, the list is reminded (once), threaded under the announcement.
@@ -573,6 +679,7 @@ pub fn remind(
     site: &Site,
     list: &ListConfig,
     members: &[Member],
+    deliver: Deliver,
     call: &CallRow,
     now: Timestamp,
 ) -> Action {
@@ -586,7 +693,17 @@ pub fn remind(
         list.workflow.time_zone,
         list.address(),
     );
-    let then = to_members_under(site, list, members, &[], call, &subject, &body, now);
+    let then = to_members_under(
+        site,
+        list,
+        members,
+        deliver,
+        &[],
+        call,
+        &subject,
+        &body,
+        now,
+    );
     Action::CallRemind {
         id: call.id,
         expect_ends_at: call.ends_at,
@@ -594,31 +711,26 @@ pub fn remind(
     }
 }
 
-/// Mail from the chairs to every member (and `extra`), threaded under the call's announcement,
-/// replies to the list.
+/// A post of the list from the chairs (see [`post`]), threaded under the call's announcement.
 #[allow(clippy::too_many_arguments)]
 fn to_members_under(
     site: &Site,
     list: &ListConfig,
     members: &[Member],
+    deliver: Deliver,
     extra: &[String],
     call: &CallRow,
     subject: &str,
     body: &str,
     now: Timestamp,
 ) -> Vec<Action> {
-    let chairs = format!("{}-chairs@{}", list.name, list.domain);
-    let list_address = list.address();
-    let mail = Mail {
-        from: &chairs,
-        to: "",
-        subject,
-        body,
-        in_reply_to: Some(&call.anchor),
-        reply_to: Some(&list_address),
-        attached: None,
+    let to = Audience {
+        parent: Some(&call.anchor),
+        extra,
     };
-    list_mail_members(site, list, members, extra, now, mail)
+    post(site, list, members, deliver, subject, body, to, now)
+        .map(|(actions, _, _)| actions)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -6,15 +6,16 @@ use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::store::{Store, StoreError};
 
-use super::calls;
+use super::{Deliver, calls};
 
 /// Sends the reminders that are due and closes the calls past their deadline. Returns how many
 /// actions were committed, so the caller knows whether to wake the outbound runner.
-pub async fn run(store: &Store, cfg: &Config, now: Timestamp) -> usize {
-    remind(store, cfg, now).await + close_due(store, cfg, now).await
+/// `deliver` posts the reminders and results to their lists (the pipeline's handlers).
+pub async fn run(store: &Store, cfg: &Config, deliver: Deliver, now: Timestamp) -> usize {
+    remind(store, cfg, deliver, now).await + close_due(store, cfg, deliver, now).await
 }
 
-async fn remind(store: &Store, cfg: &Config, now: Timestamp) -> usize {
+async fn remind(store: &Store, cfg: &Config, deliver: Deliver, now: Timestamp) -> usize {
     let to_remind = {
         let store = store.clone();
         tokio::task::spawn_blocking(move || store.calls_to_remind(now, calls::REMIND_BEFORE)).await
@@ -31,7 +32,7 @@ async fn remind(store: &Store, cfg: &Config, now: Timestamp) -> usize {
         let Ok(members) = store.members_async(&call.list).await else {
             continue;
         };
-        let action = calls::remind(&cfg.site, &list, &members, &call, now);
+        let action = calls::remind(&cfg.site, &list, &members, deliver, &call, now);
         match store.apply_now(vec![action], now).await {
             Ok(_) => done += 1,
             Err(e) => tracing::error!(error = %e, "housekeeping: cannot send a call reminder"),
@@ -40,7 +41,7 @@ async fn remind(store: &Store, cfg: &Config, now: Timestamp) -> usize {
     done
 }
 
-async fn close_due(store: &Store, cfg: &Config, now: Timestamp) -> usize {
+async fn close_due(store: &Store, cfg: &Config, deliver: Deliver, now: Timestamp) -> usize {
     let due = {
         let store = store.clone();
         tokio::task::spawn_blocking(move || store.due_calls(now)).await
@@ -67,7 +68,7 @@ async fn close_due(store: &Store, cfg: &Config, now: Timestamp) -> usize {
             continue;
         };
         let action = calls::close(
-            &cfg.site, &list, &members, &call, &replies, state, "deadline", None, now,
+            &cfg.site, &list, &members, deliver, &call, &replies, state, "deadline", None, now,
         );
         tracing::info!(list = %call.list, draft = %call.draft, kind = %call.kind, "call closed at its deadline");
         match store.apply_now(vec![action], now).await {

@@ -623,13 +623,18 @@ fn iesg_and_iab_addresses_are_validated() {
     let file = write(
         tmp.path(),
         "wgmail.toml",
-        "[iesg]\nmembers = [\"ad@example.org\", \"nobody\"]\nannounce_list = \"x\"\n[iab]\nmembers = [\"@\"]\n",
+        "[iesg]\nmembers = [\"ad@example.org\", \"nobody\"]\nannounce_list = \"x\"\nlast_call_list = \"comments\"\n[iab]\nmembers = [\"@\"]\n",
     );
     let problems = site_problems(load_site_from(Some(&file), env(&[])));
     let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
     assert_eq!(
         keys,
-        ["iab.members", "iesg.announce_list", "iesg.members"],
+        [
+            "iab.members",
+            "iesg.announce_list",
+            "iesg.last_call_list",
+            "iesg.members"
+        ],
         "{problems:?}"
     );
 }

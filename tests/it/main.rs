@@ -17,6 +17,7 @@ mod membership;
 mod moderation;
 mod policy;
 mod positions;
+mod record;
 mod report;
 mod smtp;
 mod support;

@@ -165,7 +165,7 @@ async fn the_weekly_report_reaches_each_iesg_and_iab_member_once_a_week() {
     assert!(
         got[before..].iter().any(|c| header(&c.data, "Subject")
             .unwrap_or_default()
-            .starts_with("Reminder: Call for adoption")),
+            .starts_with("[quic] Reminder: Call for adoption")),
         "the reminder marks the pass"
     );
     wait_store(&d, "the outbound queue drains", |s| {

@@ -14,6 +14,9 @@ pub struct Rule {
     pub check: fn(&Context<'_>) -> Verdict,
 }
 
+/// The rule whose verdict a moderation exemption (`moderation::exemption`) may waive.
+pub const MEMBERS_ONLY: &str = "members-only";
+
 pub const RULES: &[Rule] = &[
     Rule {
         name: "loop",
@@ -28,7 +31,7 @@ pub const RULES: &[Rule] = &[
         check: moderated::check,
     },
     Rule {
-        name: "members-only",
+        name: MEMBERS_ONLY,
         check: members_only::check,
     },
 ];

@@ -617,31 +617,71 @@ fn meta(list: &str, draft: &str, f: impl FnOnce(&mut DraftMeta)) -> Action {
     Action::DraftMeta(m)
 }
 
-/// Mail from the chairs to every member (and `extra`), Reply-To the list.
+/// A workflow announcement (a result, consensus, withdrawal, ballot, approval, RFC …): a post of
+/// the list from the chairs — List-Id, the subject prefix once, archived, one copy per member —
+/// threaded under the anchor of the latest call of the draft it is about; the chairs and `extra`
+/// (the IETF-wide announce list) get the same bytes, one copy each. The draft is the first one
+/// the subject names (as every Datatracker subject does), else the first the body names.
 fn to_list(env: &Env<'_>, subject: &str, body: &str, extra: &[String]) -> Vec<Action> {
     let ctx = env.ctx;
-    let chairs = chairs_address(ctx);
-    let list = ctx.list.address();
-    let mail = Mail {
-        from: &chairs,
-        to: "",
+    let parent = thread_under(env, subject, body);
+    let to = super::calls::Audience {
+        parent: parent.as_deref(),
+        extra,
+    };
+    let posted = super::calls::post(
+        ctx.site,
+        ctx.list,
+        ctx.members,
+        env.deliver,
         subject,
         body,
-        in_reply_to: None,
-        reply_to: Some(&list),
-        attached: None,
-    };
-    list_mail_members(ctx.site, ctx.list, ctx.members, extra, ctx.now, mail)
+        to,
+        ctx.now,
+    );
+    match posted {
+        Some((actions, _, _)) => actions,
+        None => {
+            tracing::error!(list = %ctx.list.address(), subject, "cannot compose a workflow announcement");
+            Vec::new()
+        }
+    }
 }
 
-/// Mail from the chairs to the given addresses only.
+/// The anchor of the latest call (open or closed) of the draft an announcement is about.
+fn thread_under(env: &Env<'_>, subject: &str, body: &str) -> Option<String> {
+    let list = env.list();
+    let named = [subject, body].into_iter().flat_map(|text| {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|w| w.len() > "draft-".len() && w.to_ascii_lowercase().starts_with("draft-"))
+            .filter_map(|w| states::parse_draft(w).ok())
+    });
+    for draft in named {
+        match env.lookup.latest_call(&list, &draft.name) {
+            Ok(Some(call)) => return Some(call.anchor),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(list = %list, draft = %draft.name, error = %e.0,
+                    "cannot read the draft's calls; the announcement starts a thread of its own");
+                return None;
+            }
+        }
+    }
+    None
+}
+
+/// Mail from the chairs to the given addresses only, for what is not the list's business (a
+/// member's proposal before the chairs, a publication request's write-up before the IESG).
 fn to_some(env: &Env<'_>, subject: &str, body: &str, to: &[String]) -> Vec<Action> {
     let ctx = env.ctx;
+    let mut to: Vec<String> = to.iter().map(|a| a.to_lowercase()).collect();
+    to.sort();
+    to.dedup();
     list_mail_members(
         ctx.site,
         ctx.list,
         &[],
-        to,
+        &to,
         ctx.now,
         Mail {
             from: &chairs_address(ctx),
@@ -655,7 +695,8 @@ fn to_some(env: &Env<'_>, subject: &str, body: &str, to: &[String]) -> Vec<Actio
     )
 }
 
-/// An IESG announcement: to the list's members and to the site's announce list.
+/// An IESG announcement: a list post (see [`to_list`]) whose same bytes also go to the site's
+/// announce list.
 fn announce_everywhere(env: &Env<'_>, subject: &str, body: &str) -> Vec<Action> {
     let extra: Vec<String> = env.ctx.site.iesg.announce_list.iter().cloned().collect();
     to_list(env, subject, body, &extra)

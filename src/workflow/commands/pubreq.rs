@@ -4,7 +4,7 @@
 use super::super::error::Error;
 use super::super::grammar::{ChairCommand, Cursor, IntendedStatus, ParseError};
 use super::super::states::{self, Actor, State};
-use super::{Entry, Env, Step, meta, to_some};
+use super::{Entry, Env, Step, meta, to_list, to_some};
 
 pub(super) fn parse(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     let draft = c.entry_with_rev()?;
@@ -48,6 +48,14 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     } else {
         text.push_str("; note: no [iesg] members are configured to receive it");
     }
+    // The WG sees the request on its list (the Datatracker shows it on the WG's page); the
+    // mail above is the IESG's.
+    let news = format!(
+        "The chairs of {list} requested the publication of {name}{rev_s} as {}; the IESG has it now.\n\n{}\n",
+        status.name(),
+        mv.describe()
+    );
+    then.extend(to_list(env, &subject, &news, &[]));
     let why = format!("publication requested as {}", status.name());
     Ok(entry.moved(env, &mv, rev, why, then, text))
 }

@@ -2,7 +2,7 @@
 //! recently assigned first. The round is posted to the list as one message that every review
 //! threads under; reviewers who are not members get their own copy.
 
-use crate::store::{Action, OutboundJob};
+use crate::store::Action;
 
 use super::super::calls;
 use super::super::error::Error;
@@ -51,37 +51,30 @@ pub(super) fn start(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
          the draft goes back to the working group (WG Document) and the chairs are told.\n",
         picked.join(", ")
     );
-    // A list post, so every review can thread to one Message-ID.
-    let (post, anchor, raw) = calls::post_from_chairs(
+    // A list post, so every review can thread to one Message-ID; reviewers who are not members
+    // get the same bytes.
+    let to = calls::Audience {
+        parent: None,
+        extra: &picked,
+    };
+    let (post, anchor, _) = calls::post(
         ctx.site,
         ctx.list,
         ctx.members,
         env.deliver,
         &subject,
         &body,
+        to,
         ctx.now,
     )
     .ok_or(Error::Compose("the review round's announcement"))?;
     let mut then = vec![Action::ReviewAssign {
         list: list.clone(),
         draft: name.clone(),
-        reviewers: picked.clone(),
+        reviewers: picked,
         anchor,
     }];
     then.extend(post);
-    // Reviewers who are not members get their own copy.
-    let outside: Vec<String> = picked.into_iter().filter(|r| !ctx.is_member(r)).collect();
-    if !outside.is_empty() {
-        then.push(Action::Send(OutboundJob {
-            list: list.clone(),
-            body: raw,
-            personalize: false,
-            envelopes: vec![(
-                crate::address::bounces_address(&ctx.list.name, &ctx.list.domain),
-                outside,
-            )],
-        }));
-    }
     let why = format!("review round, {n} reviewers");
     Ok(entry.moved(env, &mv, rev, why, then, text))
 }

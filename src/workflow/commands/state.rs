@@ -6,7 +6,7 @@
 use super::super::error::Error;
 use super::super::grammar::{ChairCommand, Cursor, ParseError};
 use super::super::states::{self, Actor, State};
-use super::{Entry, Env, Step};
+use super::{Entry, Env, Step, to_list};
 
 pub(super) fn parse_candidate(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
     Ok(ChairCommand::Candidate { draft: c.draft()? })
@@ -87,9 +87,28 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         return Err(Error::OwnCommand { to, how, does });
     }
     let rev = entry.given_rev.map(i64::from);
-    let text = format!("ok: {}", mv.describe());
+    let mut text = format!("ok: {}", mv.describe());
     let why = reason.clone().unwrap_or_default();
-    Ok(entry.moved(env, &mv, rev, why, Vec::new(), text))
+    // The IESG returning a document to the WG is news for the WG: the chairs and the list hear
+    // it, with the reason (the Datatracker mails the chairs and shows it on the WG's page).
+    let mut then = Vec::new();
+    if to == State::WgDoc && from.is_some_and(|f| !f.is_wg_side()) {
+        let name = &entry.name;
+        let subject = format!("Returned to the working group: {name}");
+        let reason = match reason {
+            Some(r) => format!("Reason:\n{r}"),
+            None => "No reason was given.".to_owned(),
+        };
+        let body = format!(
+            "{actor} returned {name} to the {wg} working group.\n\n{reason}\n\n{}\n",
+            mv.describe(),
+            actor = env.actor,
+            wg = env.ctx.list.name,
+        );
+        then = to_list(env, &subject, &body, &[]);
+        text.push_str("; the chairs and the list are told");
+    }
+    Ok(entry.moved(env, &mv, rev, why, then, text))
 }
 
 /// The command that enters a state a plain `state` must not.

@@ -404,20 +404,33 @@ impl Setup {
 // ---------------------------------------------------------------------------------------------
 // Mail in, mail out.
 
-/// Stands in for the posting handlers: what the workflow posts to the list as the list comes
-/// back as one marker action naming the post's subject and Message-ID.
+/// Stands in for the posting handlers: the post is archived as composed (without the list's
+/// header edits) and goes to every member whose delivery is on, as `pipeline::deliver` does.
 fn deliver(ctx: &Context<'_>) -> Vec<Action> {
-    vec![Action::Inbox {
-        list: ctx.list.address(),
-        kind: DELIVERED.into(),
-        detail: ctx.parsed.subject.clone(),
-        mail_from: ctx.sender.to_owned(),
-        message_id: ctx.message_id.to_owned(),
-        raw: Vec::new(),
+    let raw = ctx.item.raw.clone();
+    let rcpts: Vec<String> = ctx
+        .members
+        .iter()
+        .filter(|m| m.delivery == Delivery::Enabled)
+        .map(|m| m.address.clone())
+        .collect();
+    vec![Action::Post {
+        archive: crate::store::ArchiveRecord::from_parsed(
+            ctx.list.address(),
+            ctx.message_id.to_owned(),
+            ctx.parsed.clone(),
+            ctx.now,
+            ctx.now,
+            raw.clone(),
+        ),
+        delivery: OutboundJob {
+            list: ctx.list.address(),
+            body: raw,
+            personalize: false,
+            envelopes: vec![("wg-bounces@example.org".into(), rcpts)],
+        },
     }]
 }
-
-const DELIVERED: &str = "delivered by the test";
 
 /// A site and a list: who chairs it, who is on the IESG, who is a member.
 struct Fixture {
@@ -624,12 +637,9 @@ fn delivered(actions: &[&Action]) -> Vec<(String, String)> {
     actions
         .iter()
         .filter_map(|a| match a {
-            Action::Inbox {
-                kind,
-                detail,
-                message_id,
-                ..
-            } if kind == DELIVERED => Some((detail.clone(), message_id.clone())),
+            Action::Post { archive, .. } => {
+                Some((archive.subject.clone(), archive.message_id.clone()))
+            }
             _ => None,
         })
         .collect()
@@ -1191,8 +1201,29 @@ fn review_round_posted(then: &[Action]) {
     }
 }
 
+/// A workflow announcement as the spec wants it: one post of the list (through [`deliver`])
+/// with `subject`, one copy to each member and one to the chair (who is not a member). Returns the
+/// Message-ID it threads under, if any.
+fn told_the_list(flat: &[&Action], subject: &str) -> Option<String> {
+    let posts: Vec<_> = delivered(flat)
+        .into_iter()
+        .filter(|(s, _)| s == subject)
+        .collect();
+    assert_eq!(posts.len(), 1, "one post {subject:?}: {flat:#?}");
+    for who in [MEMBER, "bob@example.org", CHAIR] {
+        assert_eq!(subjects_to(flat, who), [subject], "{who} gets one copy");
+    }
+    flat.iter().find_map(|a| match a {
+        Action::Post { archive, .. } if archive.subject == subject => {
+            archive.in_reply_to.first().cloned()
+        }
+        _ => None,
+    })
+}
+
 fn consensus_told_to_list(then: &[Action]) {
     let flat = all(then);
+    told_the_list(&flat, "Consensus on draft-ietf-wg-widgets: reached");
     for m in [MEMBER, "bob@example.org"] {
         assert_eq!(
             subjects_to(&flat, m),
@@ -1212,10 +1243,11 @@ fn publication_requested(then: &[Action]) {
             if m.draft == DRAFT && m.intended_status.as_deref() == Some("ps"))),
         "the intended status is recorded: {then:#?}"
     );
-    assert_eq!(
-        subjects_to(&all(then), IESG),
-        ["Publication requested: draft-ietf-wg-widgets as Proposed Standard"]
-    );
+    let subject = "Publication requested: draft-ietf-wg-widgets as Proposed Standard";
+    let flat = all(then);
+    // The IESG's own mail, and the WG's news on its list.
+    assert_eq!(subjects_to(&flat, IESG), [subject]);
+    told_the_list(&flat, subject);
 }
 
 fn approval_announced(then: &[Action]) {
@@ -1223,7 +1255,7 @@ fn approval_announced(then: &[Action]) {
         "Protocol Action: 'draft-ietf-wg-widgets' to Proposed Standard (draft-ietf-wg-widgets.txt)";
     let flat = all(then);
     assert_eq!(subjects_to(&flat, ANNOUNCE_LIST), [subject]);
-    assert_eq!(subjects_to(&flat, MEMBER), [subject]);
+    told_the_list(&flat, subject);
 }
 
 fn published_through_the_queue(then: &[Action]) {
@@ -1243,7 +1275,7 @@ fn published_through_the_queue(then: &[Action]) {
     let flat = all(inner);
     let subject = "RFC 9999 on draft-ietf-wg-widgets";
     assert_eq!(subjects_to(&flat, ANNOUNCE_LIST), [subject]);
-    assert_eq!(subjects_to(&flat, MEMBER), [subject]);
+    told_the_list(&flat, subject);
 }
 
 /// The one `Guarded` a confirmation returns, for [`TOKEN`]: what it runs.
@@ -1318,11 +1350,14 @@ fn check_step(case: &Case, sender: &str, then: &[Action]) {
                 case.name
             );
             let flat = all(follows);
-            assert!(
-                subjects_to(&flat, MEMBER)
-                    .iter()
-                    .any(|s| s.starts_with("Result: ")),
-                "{}: the result goes to the list",
+            let result = subjects_to(&flat, MEMBER)
+                .into_iter()
+                .find(|s| s.starts_with("Result: "))
+                .unwrap_or_else(|| panic!("{}: the result goes to the list", case.name));
+            assert_eq!(
+                told_the_list(&flat, &result).as_deref(),
+                Some("call-7@example.org"),
+                "{}: the result threads under the call",
                 case.name
             );
         }
@@ -1386,11 +1421,15 @@ fn check_step(case: &Case, sender: &str, then: &[Action]) {
                 "{}",
                 case.name
             );
-            assert!(
-                subjects_to(&all(follows), MEMBER)
-                    .iter()
-                    .any(|s| s.starts_with("Extended: ")),
-                "{}: the list is told",
+            let flat = all(follows);
+            let extended = subjects_to(&flat, MEMBER)
+                .into_iter()
+                .find(|s| s.starts_with("Extended: "))
+                .unwrap_or_else(|| panic!("{}: the list is told", case.name));
+            assert_eq!(
+                told_the_list(&flat, &extended).as_deref(),
+                Some("call-7@example.org"),
+                "{}: the extension threads under the call",
                 case.name
             );
             assert_eq!(subjects_to(&all(otherwise), sender).len(), 1);
