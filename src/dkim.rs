@@ -77,11 +77,13 @@ impl Verifier {
             return unverified("no resolver to find the key");
         };
         let params = Parameters::new(&message).with_txt_cache(&self.keys);
-        let outputs = match tokio::time::timeout(self.timeout, resolver.verify_dkim(params)).await
-        {
+        let outputs = match tokio::time::timeout(self.timeout, resolver.verify_dkim(params)).await {
             Ok(o) => o,
             Err(_) => {
-                let why = format!("the key lookup took longer than {} s", self.timeout.as_secs());
+                let why = format!(
+                    "the key lookup took longer than {} s",
+                    self.timeout.as_secs()
+                );
                 return unverified(&why);
             }
         };

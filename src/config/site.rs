@@ -417,7 +417,10 @@ impl Site {
             if !domain.is_some_and(plausible_domain) {
                 problem(
                     "dkim.keys",
-                    format!("{:?} is not a key name like sel._domainkey.ietf.org", k.name),
+                    format!(
+                        "{:?} is not a key name like sel._domainkey.ietf.org",
+                        k.name
+                    ),
                 );
             }
             use mail_auth::common::{parse::TxtRecordParser, verify::DomainKey};

@@ -126,7 +126,11 @@ pub fn trusted(ctx: &Context<'_>) -> Result<(), String> {
         ));
     }
     let want = wf.announcements_dkim_domain.to_ascii_lowercase();
-    let ours = |d: &str| d == want || d.strip_suffix(want.as_str()).is_some_and(|r| r.ends_with('.'));
+    let ours = |d: &str| {
+        d == want
+            || d.strip_suffix(want.as_str())
+                .is_some_and(|r| r.ends_with('.'))
+    };
     let Some(signatures) = &ctx.parsed.dkim else {
         return Err("its DKIM signature was not checked on arrival".into());
     };
@@ -134,12 +138,17 @@ pub fn trusted(ctx: &Context<'_>) -> Result<(), String> {
         return Ok(());
     }
     if signatures.is_empty() {
-        return Err(format!("it has no DKIM signature (one by {want} is required)"));
+        return Err(format!(
+            "it has no DKIM signature (one by {want} is required)"
+        ));
     }
     let each: Vec<String> = signatures
         .iter()
         .map(|s| match (s.pass, ours(&s.domain)) {
-            (true, _) => format!("the signature by d={} verifies, but {want} is required", s.domain),
+            (true, _) => format!(
+                "the signature by d={} verifies, but {want} is required",
+                s.domain
+            ),
             (false, _) => format!("the signature by d={} does not verify: {}", s.domain, s.why),
         })
         .collect();

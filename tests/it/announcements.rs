@@ -61,7 +61,12 @@ async fn told_chairs(d: &TestDaemon, id: &str) -> Captured {
 fn read(c: &Captured) -> (String, Vec<String>) {
     let m = mailparse::parse_mail(&c.data).expect("parses");
     let first = m.subparts.first().unwrap_or(&m);
-    let attached = m.subparts.iter().skip(1).map(|p| p.ctype.mimetype.clone()).collect();
+    let attached = m
+        .subparts
+        .iter()
+        .skip(1)
+        .map(|p| p.ctype.mimetype.clone())
+        .collect();
     (first.get_body().expect("body"), attached)
 }
 
@@ -87,15 +92,21 @@ async fn delivered(d: &TestDaemon, id: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_genuine_signed_announcement_records_the_revision_and_title() {
     let d = daemon().await;
-    let raw = dkim::sign(&announcement("03", "QUIC Bar", "g1@t"), Key::Genuine, "ietf.org");
+    let raw = dkim::sign(
+        &announcement("03", "QUIC Bar", "g1@t"),
+        Key::Genuine,
+        "ietf.org",
+    );
     send(&d, &raw).await;
     let draft = show(&d, DRAFT).unwrap();
     assert_eq!(draft["rev"], 3, "{draft}");
     assert_eq!(draft["title"], "QUIC Bar", "{draft}");
     // Nothing was sent to the chairs about it.
     assert!(
-        !d.relay.messages().iter().any(|c| header(&c.data, "Subject")
-            .is_some_and(|s| s.starts_with("Not trusted"))),
+        !d.relay
+            .messages()
+            .iter()
+            .any(|c| header(&c.data, "Subject").is_some_and(|s| s.starts_with("Not trusted"))),
         "a genuine announcement was reported as untrusted"
     );
     d.stop().await;
@@ -104,7 +115,11 @@ async fn a_genuine_signed_announcement_records_the_revision_and_title() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_verified_announcement_from_a_sender_not_allowed_to_post_is_not_held() {
     let d = daemon().await;
-    let raw = dkim::sign(&announcement("01", "QUIC Bar", "v1@t"), Key::Genuine, "ietf.org");
+    let raw = dkim::sign(
+        &announcement("01", "QUIC Bar", "v1@t"),
+        Key::Genuine,
+        "ietf.org",
+    );
     send(&d, &raw).await;
     delivered(&d, "v1@t").await;
     assert!(held(&d).is_empty(), "{:?}", held(&d));
@@ -116,13 +131,20 @@ async fn a_verified_announcement_from_a_sender_not_allowed_to_post_is_not_held()
 async fn forged_announcements_change_nothing_and_reach_the_chairs() {
     let d = daemon().await;
     // Signed by another key under ietf.org's selector: the signature does not verify.
-    let wrong_key = dkim::sign(&announcement("55", "Evil Title", "f1@t"), Key::Forger, "ietf.org");
+    let wrong_key = dkim::sign(
+        &announcement("55", "Evil Title", "f1@t"),
+        Key::Forger,
+        "ietf.org",
+    );
     send(&d, &wrong_key).await;
     // No signature at all.
     send(&d, &announcement("56", "Evil Title", "f2@t")).await;
     let draft = show(&d, DRAFT).unwrap();
     assert!(draft["rev"].is_null(), "{draft}");
-    assert!(draft["title"].is_null() || draft["title"] != "Evil Title", "{draft}");
+    assert!(
+        draft["title"].is_null() || draft["title"] != "Evil Title",
+        "{draft}"
+    );
 
     let (text, attached) = read(&told_chairs(&d, "f1@t").await);
     assert!(text.contains("d=ietf.org does not verify"), "{text}");
@@ -140,7 +162,11 @@ async fn forged_announcements_change_nothing_and_reach_the_chairs() {
 async fn an_announcement_signed_by_another_domain_changes_nothing() {
     let d = daemon().await;
     // A valid signature (example.org publishes this key) but not by ietf.org.
-    let raw = dkim::sign(&announcement("07", "Evil Title", "w1@t"), Key::Genuine, "example.org");
+    let raw = dkim::sign(
+        &announcement("07", "Evil Title", "w1@t"),
+        Key::Genuine,
+        "example.org",
+    );
     send(&d, &raw).await;
     assert!(show(&d, DRAFT).unwrap()["rev"].is_null());
     let (text, _) = read(&told_chairs(&d, "w1@t").await);
@@ -155,9 +181,17 @@ async fn an_announcement_signed_by_another_domain_changes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_genuine_lower_revision_after_a_forged_higher_one_is_recorded() {
     let d = daemon().await;
-    let forged = dkim::sign(&announcement("09", "Evil Title", "h1@t"), Key::Forger, "ietf.org");
+    let forged = dkim::sign(
+        &announcement("09", "Evil Title", "h1@t"),
+        Key::Forger,
+        "ietf.org",
+    );
     send(&d, &forged).await;
-    let genuine = dkim::sign(&announcement("02", "QUIC Bar", "h2@t"), Key::Genuine, "ietf.org");
+    let genuine = dkim::sign(
+        &announcement("02", "QUIC Bar", "h2@t"),
+        Key::Genuine,
+        "ietf.org",
+    );
     send(&d, &genuine).await;
     let draft = show(&d, DRAFT).unwrap();
     assert_eq!(draft["rev"], 2, "{draft}");

@@ -6,6 +6,7 @@
 use mail_auth::common::crypto::{RsaKey, Sha256};
 use mail_auth::common::headers::HeaderWriter;
 use mail_auth::dkim::DkimSigner;
+use rustls::pki_types::{PrivateKeyDer, pem::PemObject};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dkim");
 
@@ -45,7 +46,8 @@ pub fn sign(raw: &str, key: Key, domain: &str) -> String {
         Key::Genuine => "genuine.key.pem",
         Key::Forger => "forger.key.pem",
     });
-    let pk = RsaKey::<Sha256>::from_pkcs8_pem(&pem).expect("test key");
+    let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).expect("test key PEM");
+    let pk = RsaKey::<Sha256>::from_key_der(der).expect("test key");
     let signature = DkimSigner::from_key(pk)
         .domain(domain)
         .selector("test")
