@@ -18,6 +18,7 @@
 //! - [`outbound`]: the durable outbound queue's runner, the pipelined relay client, the maildir sink.
 //! - [`address`]: which list address a recipient is (post, -request, -owner, …).
 //! - [`message`]: parsing for the archive and byte-preserving header rewriting.
+//! - [`dkim`]: DKIM checks of I-D announcements, run by the queue runner before the pipeline.
 //! - [`thread`]: JWZ threading (pure). [`mbox`]: mboxrd reading and writing.
 //! - [`bounce`]: which addresses a delivery report is about, and whether for good (pure).
 //! - [`commands`]: the grammar of `-request` commands and moderators' replies (pure).
@@ -38,6 +39,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod context;
+pub mod dkim;
 pub mod housekeeping;
 pub mod mbox;
 pub mod message;

@@ -25,6 +25,20 @@ pub struct ParsedMessage {
     pub x_loop: Vec<String>,
     pub auto_submitted: Option<String>,
     pub precedence: Option<String>,
+    /// The message's DKIM signatures as the queue runner checked them (`crate::dkim`), or `None`
+    /// when they were not checked: only announcements are, and only on arrival.
+    pub dkim: Option<Vec<DkimSignature>>,
+}
+
+/// One DKIM-Signature of a message and whether it verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DkimSignature {
+    /// The signing domain (`d=`), lowercase.
+    pub domain: String,
+    /// The signature verifies with the domain's key and covers the From header.
+    pub pass: bool,
+    /// Why it does not pass (empty when it does).
+    pub why: String,
 }
 
 /// The archive keeps at most this much decoded text per message for search.

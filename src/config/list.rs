@@ -70,6 +70,9 @@ pub struct Workflow {
     /// Who sends the new-revision announcements (`I-D Action: …`) that record a draft's revision
     /// and title; posts from anyone else with such a subject are only posts.
     pub announcements_from: Vec<String>,
+    /// The DKIM domain (`d=`) that must sign an announcement, over its From, for it to count:
+    /// this domain or one below it.
+    pub announcements_dkim_domain: String,
     /// Whether replies from people who are not list members count toward the quorum and the
     /// majority of a WG call (adoption, WGLC). By default they do not: they are listed, flagged
     /// and left out of the decision, as a WG counts its participants. An IETF Last Call counts
@@ -93,6 +96,7 @@ impl Default for Workflow {
             wglc_weeks: 2,
             time_zone: "UTC".into(),
             announcements_from: vec!["internet-drafts@ietf.org".into()],
+            announcements_dkim_domain: "ietf.org".into(),
             count_non_members: false,
         }
     }
@@ -397,6 +401,15 @@ fn validate(file: &Path, raw: ListFile) -> (ListConfig, Vec<(String, String)>) {
                 format!("{a:?} is not a bare address like internet-drafts@ietf.org"),
             );
         }
+    }
+    if !super::plausible_domain(&wf.announcements_dkim_domain) {
+        problem(
+            "workflow.announcements_dkim_domain",
+            format!(
+                "{:?} is not a domain name like ietf.org",
+                wf.announcements_dkim_domain
+            ),
+        );
     }
     for pattern in &raw.posting.accept_these_nonmembers {
         if let Err(e) = regex::Regex::new(pattern) {

@@ -69,6 +69,11 @@ members = []
 
 [reports]
 weekly = true
+
+[dkim]
+dns = true
+timeout = 5
+keys = []
 "#;
 
 /// Prefix of the environment variables that override site keys.
@@ -92,6 +97,28 @@ pub struct Site {
     pub iesg: IesgSection,
     pub iab: IabSection,
     pub reports: ReportsSection,
+    pub dkim: DkimSection,
+}
+
+/// `[dkim]`: how the DKIM keys that vouch for I-D announcements are found.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DkimSection {
+    /// Look keys up in DNS (TXT at `selector._domainkey.domain`). Off for a site without DNS:
+    /// then only `keys` are known.
+    pub dns: bool,
+    /// Seconds one message's DKIM check may take; past that it is unverified.
+    pub timeout: u64,
+    /// Keys given here, used instead of DNS for their names (an offline site, tests).
+    pub keys: Vec<DkimKey>,
+}
+
+/// One DKIM key record: `name = "sel._domainkey.ietf.org"`, `record = "v=DKIM1; k=rsa; p=…"`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DkimKey {
+    pub name: String,
+    pub record: String,
 }
 
 /// `[iesg]`: who runs the IESG steps (`ietf-lc`, `approve`, `published`) and where IETF last calls
@@ -393,6 +420,28 @@ impl Site {
                 "iesg.announce_list",
                 format!("{a:?} is not a bare address like ietf-announce@example.org"),
             );
+        }
+        if !(1..=60).contains(&self.dkim.timeout) {
+            problem("dkim.timeout", "must be 1 to 60 seconds".into());
+        }
+        for k in &self.dkim.keys {
+            let domain = k.name.split_once("._domainkey.").map(|(_, d)| d);
+            if !domain.is_some_and(plausible_domain) {
+                problem(
+                    "dkim.keys",
+                    format!(
+                        "{:?} is not a key name like sel._domainkey.ietf.org",
+                        k.name
+                    ),
+                );
+            }
+            use mail_auth::common::{parse::TxtRecordParser, verify::DomainKey};
+            if let Err(e) = DomainKey::parse(k.record.as_bytes()) {
+                problem(
+                    "dkim.keys",
+                    format!("the record of {:?} is not a DKIM key: {e}", k.name),
+                );
+            }
         }
         problems
     }

@@ -91,6 +91,14 @@ pub fn process(
             if actions.iter().any(|a| matches!(a, Action::Post { .. })) {
                 actions.extend(crate::workflow::after_post(&ctx, lookup)?);
             }
+            // An announcement that is not genuine goes to the chairs on arrival, whatever
+            // moderation does with it (a loop's copy excepted).
+            if crate::workflow::revisions::announced(&parsed.subject).is_some()
+                && !actions.iter().any(|a| matches!(a, Action::Discard))
+                && let Err(why) = crate::workflow::revisions::trusted(&ctx)
+            {
+                actions.extend(crate::workflow::revisions::untrusted(&ctx, &why));
+            }
             actions
         }
         Kind::Owner => to_owners(&ctx),
@@ -114,7 +122,14 @@ fn post(
     ctx: &Context<'_>,
     lookup: &dyn Lookups,
 ) -> Result<Vec<Action>, crate::context::LookupError> {
+    // A genuine I-D announcement (DKIM-verified, `workflow::revisions::trusted`) is the
+    // Datatracker's, not a poster's: the list's moderation does not hold it.
+    let verified = crate::workflow::revisions::announced(&ctx.parsed.subject).is_some()
+        && crate::workflow::revisions::trusted(ctx).is_ok();
     for rule in rules::RULES {
+        if verified && matches!(rule.name, "moderated" | "members-only") {
+            continue;
+        }
         let verdict = (rule.check)(ctx);
         if verdict == Verdict::Continue {
             continue;

@@ -6,13 +6,16 @@
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::address::{self, Route};
 use crate::clock::Clock;
+use crate::config::site::DkimSection;
 use crate::config::{Config, ConfigHandle};
-use crate::message;
+use crate::dkim::Verifier;
+use crate::message::{self, DkimSignature};
 use crate::store::{Action, Member, QueueItem, Store, StoreError};
 use crate::wakers::Wakers;
 
@@ -26,6 +29,7 @@ pub async fn run(
     wakers: Wakers,
     shutdown: CancellationToken,
 ) {
+    let mut dkim: Option<(DkimSection, Arc<Verifier>)> = None;
     loop {
         if shutdown.is_cancelled() {
             return;
@@ -59,15 +63,28 @@ pub async fn run(
         }
         let cfg = config.current();
         let now = clock.now();
+        // Built again only when `[dkim]` changed, so the resolver's cache lives across batches.
+        let verifier = match &dkim {
+            Some((section, v)) if *section == cfg.site.dkim => v.clone(),
+            _ => {
+                let v = Arc::new(Verifier::new(&cfg.site.dkim));
+                dkim = Some((cfg.site.dkim.clone(), v.clone()));
+                v
+            }
+        };
+        let handle = tokio::runtime::Handle::current();
         let processed = {
             let store = store.clone();
             tokio::task::spawn_blocking(move || {
                 let mut members = HashMap::new();
+                // On the blocking pool, so waiting here holds no runtime thread; bounded by
+                // `[dkim] timeout`.
+                let check = |raw: &[u8]| handle.block_on(verifier.check(raw));
                 items
                     .into_iter()
                     .map(|item| {
                         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                            process_item(&cfg, &store, &mut members, &item, now)
+                            process_item(&cfg, &store, &mut members, &item, now, &check)
                         }));
                         let outcome = match outcome {
                             Ok(r) => r,
@@ -130,14 +147,23 @@ async fn park(store: &Store, id: i64, reason: String) {
 }
 
 /// Routes every recipient of one item and runs the pipeline for each distinct list address.
+/// An I-D announcement's DKIM signatures are checked first with `dkim`, so the workflow reads
+/// whether it is genuine as a fact of the parse.
 pub fn process_item(
     cfg: &Config,
     store: &Store,
     members: &mut HashMap<String, Vec<Member>>,
     item: &QueueItem,
     now: i64,
+    dkim: &dyn Fn(&[u8]) -> Vec<DkimSignature>,
 ) -> Result<Vec<Action>, String> {
-    let parsed = message::parse(&item.raw);
+    let mut parsed = message::parse(&item.raw);
+    if crate::workflow::revisions::announced(&parsed.subject).is_some() {
+        let signatures = dkim(&item.raw);
+        tracing::info!(queue_id = item.id, subject = %parsed.subject, from = %parsed.from_addr,
+            dkim = ?signatures, "announcement: DKIM checked");
+        parsed.dkim = Some(signatures);
+    }
     let mut routes: Vec<Route> = Vec::new();
     let mut actions = Vec::new();
     for rcpt in &item.rcpt_to {

@@ -36,13 +36,7 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
     let Some((name, rev)) = announced(&ctx.parsed.subject) else {
         return Vec::new();
     };
-    let trusted = ctx
-        .list
-        .workflow
-        .announcements_from
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(ctx.sender));
-    if !trusted {
+    if trusted(ctx).is_err() {
         return Vec::new();
     }
     let list = ctx.list.address();
@@ -113,6 +107,93 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
             then: vec![meta(&name)],
         }],
     }]
+}
+
+/// Whether an announcement is genuine: From is one of `[workflow] announcements_from`, and a
+/// DKIM signature by `announcements_dkim_domain` (or a domain below it: the zone's owner controls
+/// those too) verifies over it. `Err` says why not, for the chairs. A From line alone can be forged
+/// by anyone; the signature cannot.
+pub fn trusted(ctx: &Context<'_>) -> Result<(), String> {
+    let wf = &ctx.list.workflow;
+    if !wf
+        .announcements_from
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(ctx.sender))
+    {
+        return Err(format!(
+            "it is from {}, who does not send the list's announcements",
+            ctx.sender
+        ));
+    }
+    let want = wf.announcements_dkim_domain.to_ascii_lowercase();
+    let ours = |d: &str| {
+        d == want
+            || d.strip_suffix(want.as_str())
+                .is_some_and(|r| r.ends_with('.'))
+    };
+    let Some(signatures) = &ctx.parsed.dkim else {
+        return Err("its DKIM signature was not checked on arrival".into());
+    };
+    if signatures.iter().any(|s| s.pass && ours(&s.domain)) {
+        return Ok(());
+    }
+    if signatures.is_empty() {
+        return Err(format!(
+            "it has no DKIM signature (one by {want} is required)"
+        ));
+    }
+    let each: Vec<String> = signatures
+        .iter()
+        .map(|s| match (s.pass, ours(&s.domain)) {
+            (true, _) => format!(
+                "the signature by d={} verifies, but {want} is required",
+                s.domain
+            ),
+            (false, _) => format!("the signature by d={} does not verify: {}", s.domain, s.why),
+        })
+        .collect();
+    Err(each.join("; "))
+}
+
+/// An announcement that is not trusted changes nothing; the chairs get it, with the reason, so a
+/// forgery is seen (and a genuine one whose signature broke can be acted on by hand).
+pub fn untrusted(ctx: &Context<'_>, why: &str) -> Vec<Action> {
+    tracing::warn!(list = %ctx.list.address(), message_id = %ctx.message_id, sender = %ctx.sender,
+        subject = %ctx.parsed.subject, why, "announcement not trusted; chairs told");
+    let to: &[String] = if ctx.list.chairs.is_empty() {
+        &ctx.list.owners
+    } else {
+        &ctx.list.chairs
+    };
+    let owner = format!("{}-owner@{}", ctx.list.name, ctx.list.domain);
+    let subject = format!("Not trusted: {}", ctx.parsed.subject);
+    let body = format!(
+        "A message to {list} announces a new revision, but it was not trusted, so no draft was \
+         changed:\n\n    Subject: {subject}\n    From: {from}\n    Message-ID: <{id}>\n\n\
+         Why: {why}.\n\nThe message is attached. If it is genuine, record the revision with a \
+         chair command; otherwise nothing needs doing. It goes through the list's moderation like \
+         any other post.\n",
+        list = ctx.list.address(),
+        subject = ctx.parsed.subject,
+        from = ctx.sender,
+        id = ctx.message_id,
+    );
+    crate::notice::list_mail_members(
+        ctx.site,
+        ctx.list,
+        &[],
+        to,
+        ctx.now,
+        crate::notice::Mail {
+            from: &owner,
+            to: "",
+            subject: &subject,
+            body: &body,
+            in_reply_to: None,
+            reply_to: None,
+            attached: Some(&ctx.item.raw),
+        },
+    )
 }
 
 /// The document title an I-D announcement gives (`   Title:   QUIC Foo`), used in the IETF last

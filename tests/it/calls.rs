@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::chairs::{commands_by, mail, show};
 use crate::support::daemon::{TestDaemon, header, run_cli};
+use crate::support::dkim::{self, Key};
 use crate::support::relay::Captured;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -677,7 +678,7 @@ async fn a_new_revision_announced_on_the_list_moves_an_adopted_draft_on() {
     let list = format!(
         "{CHAIRS}\n[posting]\naccept_these_nonmembers = [\"^internet-drafts@ietf\\\\.org$\"]\n"
     );
-    let d = TestDaemon::start_with(&members, "", &list).await;
+    let d = TestDaemon::start_with(&members, &dkim::site(), &list).await;
     confirmed(
         &d,
         CHAIR,
@@ -685,11 +686,13 @@ async fn a_new_revision_announced_on_the_list_moves_an_adopted_draft_on() {
         "n1@t",
     )
     .await;
-    let announce = |rev: &str, id: &str| {
+    let unsigned = |rev: &str, id: &str| {
         format!(
             "From: internet-drafts@ietf.org\nTo: quic@ietf.test\nSubject: I-D Action: draft-ietf-quic-foo-{rev}.txt\nMessage-ID: <{id}>\n\nA New Internet-Draft is available from the on-line Internet-Drafts directories.\n\n   Title:   QUIC Foo Extensions\n   Name:    draft-ietf-quic-foo-{rev}.txt\n"
         )
     };
+    // Genuine announcements are DKIM-signed by ietf.org (the test key).
+    let announce = |rev: &str, id: &str| dkim::sign(&unsigned(rev, id), Key::Genuine, "ietf.org");
     d.send_raw(
         Some("internet-drafts@ietf.org"),
         "quic@ietf.test",
@@ -724,12 +727,12 @@ async fn a_new_revision_announced_on_the_list_moves_an_adopted_draft_on() {
     assert_eq!(new["title"], "QUIC Foo Extensions");
 
     // Such subjects from anyone else, replies and forwards, and older revisions change nothing.
-    let forged = announce("07", "n4@t")
+    let forged = unsigned("07", "n4@t")
         .replace("From: internet-drafts@ietf.org", "From: alice@example.org")
         .replace("QUIC Foo Extensions", "Something Else");
     d.send_raw(Some("alice@example.org"), "quic@ietf.test", &forged)
         .await;
-    let reply = announce("08", "n5@t").replace("Subject: I-D", "Subject: Re: I-D");
+    let reply = unsigned("08", "n5@t").replace("Subject: I-D", "Subject: Re: I-D");
     d.send_raw(Some("internet-drafts@ietf.org"), "quic@ietf.test", &reply)
         .await;
     d.send_raw(

@@ -638,3 +638,34 @@ fn iesg_and_iab_addresses_are_validated() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn dkim_keys_and_the_announcements_domain_are_validated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "wgmail.toml",
+        "[dkim]\ntimeout = 0\nkeys = [{ name = \"ietf.org\", record = \"v=DKIM1; k=dsa; p=AAAA\" }]\n",
+    );
+    let problems = site_problems(load_site_from(Some(&file), env(&[])));
+    let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["dkim.keys", "dkim.keys", "dkim.timeout"],
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.reason.contains("not a DKIM key")),
+        "{problems:?}"
+    );
+
+    let text = format!(
+        "{}[workflow]\nannouncements_dkim_domain = \"not a domain\"\n",
+        list_text("wg", "")
+    );
+    let problems = list_problems("wg.toml", &text);
+    let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(keys, ["workflow.announcements_dkim_domain"], "{problems:?}");
+    let list = parse_list(Path::new("wg.toml"), &list_text("wg", "")).expect("valid");
+    assert_eq!(list.workflow.announcements_dkim_domain, "ietf.org");
+}

@@ -1,5 +1,6 @@
 //! The integration suite: one binary, one module per area (STYLE.md habit 11).
 
+mod announcements;
 mod archive;
 mod bounce;
 mod bounces;

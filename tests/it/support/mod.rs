@@ -2,6 +2,7 @@
 
 pub mod corpus;
 pub mod daemon;
+pub mod dkim;
 pub mod relay;
 
 use std::path::PathBuf;
