@@ -15,6 +15,7 @@ mod labelled;
 mod mbox;
 mod membership;
 mod moderation;
+mod names;
 mod policy;
 mod positions;
 mod report;
