@@ -421,6 +421,7 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                     "name": d.name, "rev": d.rev, "list": d.list, "state": d.state,
                     "stage": state.stage(), "call": call, "tally": tally,
                     "tags": d.tags, "title": d.title, "intended_status": d.intended_status, "rfc": d.rfc,
+                    "replaced_by": d.replaced_by, "replaces": d.replaces,
                 });
                 serde_json::to_writer_pretty(&mut *out, &v)?;
                 writeln!(out)?;
@@ -442,6 +443,8 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                     ),
                     ("intended status", d.intended_status.clone()),
                     ("RFC", d.rfc.map(|r| r.to_string())),
+                    ("replaced by", d.replaced_by.clone()),
+                    ("replaces", d.replaces.clone()),
                 ] {
                     if let Some(v) = value {
                         writeln!(out, "  {what}: {v}")?;

@@ -553,6 +553,8 @@ mod tests {
             title: String::new(),
             intended_status: None,
             rfc: None,
+            replaced_by: None,
+            replaces: None,
         }
     }
 

@@ -22,9 +22,14 @@ pub struct DraftRow {
     pub intended_status: Option<String>,
     /// Set by `published DRAFT rfc NNNN`.
     pub rfc: Option<i64>,
+    /// The name that replaced this one (its state is then `replaced`).
+    pub replaced_by: Option<String>,
+    /// The name this one replaced (a draft, or the proposal it was linked to).
+    pub replaces: Option<String>,
 }
 
-const DRAFT_COLUMNS: &str = "list, name, rev, state, updated_at, tags, title, intended_status, rfc";
+const DRAFT_COLUMNS: &str =
+    "list, name, rev, state, updated_at, tags, title, intended_status, rfc, replaced_by, replaces";
 
 fn draft_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRow> {
     let tags: String = r.get(5)?;
@@ -38,6 +43,8 @@ fn draft_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRow> {
         title: r.get(6)?,
         intended_status: r.get(7)?,
         rfc: r.get(8)?,
+        replaced_by: r.get(9)?,
+        replaces: r.get(10)?,
     })
 }
 
@@ -53,6 +60,10 @@ pub struct DraftMeta {
     pub title: Option<String>,
     pub intended_status: Option<String>,
     pub rfc: Option<i64>,
+    /// The link of a replacement, set on the replaced name.
+    pub replaced_by: Option<String>,
+    /// The link of a replacement, set on the name that takes over.
+    pub replaces: Option<String>,
 }
 
 pub(crate) fn apply_meta(c: &Connection, m: &DraftMeta) -> rusqlite::Result<()> {
@@ -73,7 +84,8 @@ pub(crate) fn apply_meta(c: &Connection, m: &DraftMeta) -> rusqlite::Result<()> 
     c.prepare_cached(
         "UPDATE drafts SET tags = ?3, title = coalesce(?4, title),
              intended_status = coalesce(?5, intended_status), rfc = coalesce(?6, rfc),
-             rev = CASE WHEN ?7 IS NULL THEN rev ELSE max(coalesce(rev, -1), ?7) END
+             rev = CASE WHEN ?7 IS NULL THEN rev ELSE max(coalesce(rev, -1), ?7) END,
+             replaced_by = coalesce(?8, replaced_by), replaces = coalesce(?9, replaces)
          WHERE list = ?1 AND name = ?2",
     )?
     .execute(params![
@@ -83,7 +95,9 @@ pub(crate) fn apply_meta(c: &Connection, m: &DraftMeta) -> rusqlite::Result<()> 
         m.title,
         m.intended_status,
         m.rfc,
-        m.rev
+        m.rev,
+        m.replaced_by,
+        m.replaces
     ])?;
     Ok(())
 }
@@ -247,6 +261,18 @@ impl Store {
             ))?;
             let rows = stmt.query_map([name], draft_row)?;
             rows.collect()
+        })
+    }
+
+    /// The draft, on any list, that was published with RFC number `rfc`: (list, name).
+    pub fn rfc_holder(&self, rfc: i64) -> Result<Option<(String, String)>, StoreError> {
+        self.read_blocking(|c| {
+            c.query_row(
+                "SELECT list, name FROM drafts WHERE rfc = ?1 ORDER BY list, name LIMIT 1",
+                [rfc],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
         })
     }
 

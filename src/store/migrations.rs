@@ -245,6 +245,14 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX review_assignments_list ON review_assignments(list, reviewer, assigned_at);
     "#,
+    // 8: names — a replaced draft links to the name that replaced it and back (`replaces NEW OLD`,
+    // a WG's `-00`, `proposal-N is DRAFT-NN`); an RFC number belongs to one draft on the whole site.
+    // (A database holding the same number twice stops here: say which draft is wrong and clear it.)
+    r#"
+    ALTER TABLE drafts ADD COLUMN replaced_by TEXT;
+    ALTER TABLE drafts ADD COLUMN replaces TEXT;
+    CREATE UNIQUE INDEX drafts_rfc ON drafts(rfc) WHERE rfc IS NOT NULL;
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -26,11 +26,13 @@ pub enum State {
     Approved,
     RfcEdQueue,
     Published,
+    /// Replaced by another draft (the new name takes over); outside the six stages.
+    Replaced,
 }
 
 impl State {
     /// Every state, in process order.
-    pub const ALL: [State; 18] = [
+    pub const ALL: [State; 19] = [
         State::Proposal,
         State::Candidate,
         State::Cfa,
@@ -49,6 +51,7 @@ impl State {
         State::Approved,
         State::RfcEdQueue,
         State::Published,
+        State::Replaced,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -71,6 +74,7 @@ impl State {
             State::Approved => "approved",
             State::RfcEdQueue => "rfc-ed-queue",
             State::Published => "published",
+            State::Replaced => "replaced",
         }
     }
 
@@ -81,9 +85,11 @@ impl State {
             .find(|st| st.slug().eq_ignore_ascii_case(s))
     }
 
-    /// The process stage, 1–6 (DESIGN.md §2).
+    /// The process stage, 1–6 (DESIGN.md §2); 0 for `replaced`, which the spec puts in no stage
+    /// ("—"): the name is no longer in the process, its replacement is.
     pub fn stage(self) -> u8 {
         match self {
+            State::Replaced => 0,
             State::Proposal | State::Candidate => 1,
             State::Cfa
             | State::Adopted
@@ -121,12 +127,15 @@ impl State {
             State::Approved => "Approved-announcement sent",
             State::RfcEdQueue => "RFC Ed Queue",
             State::Published => "RFC Published",
+            State::Replaced => "Replaced",
         }
     }
 
-    /// Stages 1–4: the working group's own side, where a chair may `force` a move.
+    /// Stages 1–4: the working group's own side, where a chair may `force` a move. `replaced` is
+    /// not: a replaced name is left by no move, and entered only by `replaces` or the new name's
+    /// `-00`.
     pub fn is_wg_side(self) -> bool {
-        self.stage() <= 4
+        (1..=4).contains(&self.stage())
     }
 }
 

@@ -82,6 +82,26 @@ pub enum Error {
     TooFewReviewers { asked: u8, named: usize },
     #[error("{name} is in {state}, where there is no consensus to call")]
     NoConsensus { name: String, state: String },
+    #[error("{name} was replaced by {by}; use that name")]
+    Replaced { name: String, by: String },
+    #[error(
+        "{name} is already registered ({state}); a replacement takes a name not registered yet"
+    )]
+    AlreadyRegistered { name: String, state: State },
+    #[error("{0} cannot replace itself")]
+    ReplacesItself(String),
+    #[error("{name} is published as RFC {rfc}; an RFC is not replaced")]
+    PublishedRfc { name: String, rfc: i64 },
+    #[error(
+        "{0} is not a draft yet; link it to one first (`{0} is draft-NAME-00`), then start the call"
+    )]
+    NotLinked(String),
+    #[error("RFC {rfc} is already the number of {draft} ({list}); RFC numbers are unique")]
+    RfcTaken {
+        rfc: i64,
+        draft: String,
+        list: String,
+    },
 }
 
 impl Error {

@@ -145,8 +145,10 @@ pub enum ChairCommand {
         draft: String,
     },
     AdoptionStart {
+        /// A draft, or a proposal (`proposal-N`) a chair linked to one.
         draft: String,
-        rev: u8,
+        /// The revision called; `None` for a proposal, whose linked draft's revision is called.
+        rev: Option<u8>,
         end: Option<End>,
     },
     AdoptionClose {
@@ -224,6 +226,18 @@ pub enum ChairCommand {
     },
     History {
         draft: String,
+    },
+    /// `replaces NEW OLD`: NEW (with the revision, if given) takes OLD's place.
+    Replaces {
+        new: String,
+        rev: Option<u8>,
+        old: String,
+    },
+    /// `proposal-N is DRAFT-NN`: the proposal becomes that draft.
+    Link {
+        proposal: String,
+        draft: String,
+        rev: u8,
     },
     Calls,
     Help,
@@ -406,7 +420,10 @@ fn names_a_command<K: Known>(line: &str, known: &[K]) -> bool {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
+    let proposal = first.starts_with("proposal-")
+        && super::states::parse_entry(&first).is_ok_and(|n| n.starts_with("proposal-"));
     first == "confirm"
+        || proposal
         || known
             .iter()
             .any(|k| k.name().split(' ').next() == Some(first.as_str()))
@@ -708,22 +725,36 @@ impl Cursor {
     }
 }
 
+/// The name of the row that reads `proposal-N is DRAFT-NN` (a line whose first word is a
+/// proposal).
+pub const PROPOSAL_ROW: &str = "proposal-N";
+
 /// Parses one line (without a `consensus` reason, which `parse` gathers from the following
 /// lines) into the name of the known command and the command.
 fn parse_line<K: Known>(
     line: &str,
     known: &[K],
 ) -> Result<(&'static str, ChairCommand), ParseError> {
-    let mut ws = words(line)?.into_iter();
-    let first = match ws.next() {
+    let mut ws = words(line)?;
+    let first = match ws.first() {
         Some(Word::Bare(w)) => w.to_ascii_lowercase(),
         Some(Word::Quoted(q)) => return Err(ParseError::Unknown(format!("\"{q}\""))),
         None => return Err(ParseError::Empty),
     };
+    // `proposal-N is DRAFT-NN` starts with its subject rather than a keyword: its row is named
+    // `proposal-N`, and its parser reads the proposal's name itself.
+    let is_proposal = first.starts_with("proposal-")
+        && super::states::parse_entry(&first).is_ok_and(|n| n.starts_with("proposal-"));
+    let (key, rest) = if is_proposal {
+        (PROPOSAL_ROW.to_owned(), ws)
+    } else {
+        (first.clone(), ws.split_off(1))
+    };
     let mut c = Cursor {
-        words: ws,
+        words: rest.into_iter(),
         cmd: first.clone(),
     };
+    let first = key;
     // `confirm TOKEN` answers a command rather than being one; the grammar knows it itself.
     if first == "confirm" {
         let token = c.next_bare("a token")?;

@@ -31,6 +31,8 @@ pub trait Lookup: Tokens {
     fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, LookupError>;
     /// Review assignments still waiting for their review.
     fn open_reviews(&self, list: &str) -> Result<Vec<ReviewRow>, LookupError>;
+    /// The draft, on any list of the site, published with RFC number `rfc`: (list, name).
+    fn rfc_holder(&self, rfc: i64) -> Result<Option<(String, String)>, LookupError>;
     /// Runs `f` against a view in which the actions it applies through [`Sequence::apply`] are
     /// visible to its later reads; they are discarded afterwards (the caller returns them to be
     /// committed for real). The commands of one confirmed mail run in order this way.
@@ -91,6 +93,9 @@ impl Lookup for Store {
     }
     fn open_reviews(&self, list: &str) -> Result<Vec<ReviewRow>, LookupError> {
         Ok(Store::open_reviews(self, list)?)
+    }
+    fn rfc_holder(&self, rfc: i64) -> Result<Option<(String, String)>, LookupError> {
+        Ok(Store::rfc_holder(self, rfc)?)
     }
     fn in_sequence(
         &self,

@@ -1,7 +1,7 @@
 //! New revisions announced on the list (`✉` in `spec/workflow.md`): an accepted post whose subject
 //! is the Datatracker's `I-D Action: draft-ietf-quic-foo-01.txt` (or `New Version Notification
 //! for …`) records the draft's new revision, and the `-00` of a `draft-ietf-<wg>-…` replacing an
-//! adopted individual draft moves that draft on to `wg-doc`, the new name taking over from there.
+//! adopted individual draft moves that draft to `replaced`, the new name taking over as `wg-doc`.
 //!
 //! Only these two things follow from such a post; any other move still needs a chair.
 //!
@@ -65,10 +65,11 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
     if rev != 0 {
         return Vec::new();
     }
-    // `draft-<author>-<wg>-<topic>` or `draft-<author>-<topic>`, exactly.
+    // `draft-<author>-<wg>-<topic>` or `draft-<author>-<topic>`, exactly; adopted, or already
+    // moved on to `wg-doc` by a chair while the `-00` was being written.
     let with_wg = format!("{}-{topic}", ctx.list.name);
     let Some(old) = drafts.iter().find(|d| {
-        d.state == State::Adopted
+        matches!(d.state, State::Adopted | State::WgDoc)
             && d.name
                 .strip_prefix("draft-")
                 .and_then(|r| r.split_once('-'))
@@ -76,37 +77,21 @@ pub fn on_post(ctx: &Context<'_>, drafts: &[DraftRow]) -> Vec<Action> {
     }) else {
         return Vec::new();
     };
-    let Ok(mv) = states::check(Some(State::Adopted), State::WgDoc, Actor::Revision, false) else {
+    if states::check(Some(old.state), State::Replaced, Actor::Revision, false).is_err() {
         return Vec::new();
-    };
-    let why = format!("{name}-00 announced: {}", mv.describe());
-    vec![Action::DraftMove {
-        m: DraftMove {
-            list: list.clone(),
-            draft: old.name.clone(),
-            rev: old.rev,
-            from: Some(old.state),
-            to: State::WgDoc,
-            actor: "revision".into(),
-            why: format!("replaced by {name}; {why}"),
-            message_id: ctx.message_id.to_owned(),
-            forced: false,
-        },
-        then: vec![Action::DraftMove {
-            m: DraftMove {
-                list: list.clone(),
-                draft: name.clone(),
-                rev: Some(0),
-                from: None,
-                to: State::WgDoc,
-                actor: "revision".into(),
-                why: format!("replaces {}; {why}", old.name),
-                message_id: ctx.message_id.to_owned(),
-                forced: false,
-            },
-            then: vec![meta(&name)],
-        }],
-    }]
+    }
+    // The old name is replaced and the WG's name takes over as a WG document (an adopted draft
+    // was waiting for exactly this), as a chair's `replaces` would do.
+    vec![super::commands::replaces::replacement(
+        &list,
+        old,
+        &name,
+        Some(0),
+        State::WgDoc,
+        "revision",
+        ctx.message_id,
+        title,
+    )]
 }
 
 /// Whether an announcement is genuine: From is one of `[workflow] announcements_from`, and a

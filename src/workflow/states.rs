@@ -52,6 +52,7 @@ const fn t(from: Option<State>, to: State, by: &'static [Actor], tag: Option<Tag
 pub const TRANSITIONS: &[Transition] = &[
     t(None,               Proposal,     &[M, C], None),
     t(None,               Candidate,    &[C],    None),
+    t(None,               Cfa,          &[C],    None),
     t(Some(Proposal),     Candidate,    &[C],    None),
     t(Some(Candidate),    Cfa,          &[C],    None),
     t(Some(Cfa),          Adopted,      &[C, T], None),
@@ -83,6 +84,12 @@ pub const TRANSITIONS: &[Transition] = &[
     t(Some(Approved),     RfcEdQueue,   &[I],    None),
     t(Some(RfcEdQueue),   Published,    &[I],    None),
 ];
+
+/// Who may move a draft from any state to `replaced` (the spec's `any -> replaced` row, kept out of
+/// [`TRANSITIONS`] so the table stays one row per move): a new revision (`✉` of the WG's
+/// `draft-ietf-<wg>-…-00`) and a chair (`replaces NEW OLD`, `proposal-N is DRAFT-NN`). It is not
+/// listed among a refusal's allowed next states: it is entered by those commands, never by `state`.
+pub const REPLACED_BY: &[Actor] = &[C, R];
 
 /// An accepted move, ready to be recorded as an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +167,18 @@ pub fn check(
     actor: Actor,
     force: bool,
 ) -> Result<Move, TransitionError> {
+    // `any -> replaced`: any registered name not already replaced.
+    if to == State::Replaced
+        && from.is_some_and(|f| f != State::Replaced)
+        && REPLACED_BY.contains(&actor)
+    {
+        return Ok(Move {
+            from,
+            to,
+            tag: None,
+            forced: false,
+        });
+    }
     if let Some(row) = TRANSITIONS
         .iter()
         .find(|t| t.from == from && t.to == to && t.by.contains(&actor))
@@ -190,9 +209,10 @@ pub fn check(
 /// The Datatracker's event wording: "IETF WG state changed to In WG Last Call from WG Document",
 /// "IESG state changed to In Last Call from Submitted to IESG for Publication". The side is the
 /// target's: `submitted` is a WG state there (the chair's publication request), so only
-/// `ietf-lc` and stage 6 are IESG states. A new draft has no "from" part.
+/// `ietf-lc` and stage 6 are IESG states (`replaced`, in no stage, is the WG's word). A new draft
+/// has no "from" part.
 pub fn describe(from: Option<State>, to: State) -> String {
-    let side = if to.is_wg_side() || to == State::Submitted {
+    let side = if to.is_wg_side() || to == State::Submitted || to == State::Replaced {
         "IETF WG"
     } else {
         "IESG"

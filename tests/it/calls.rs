@@ -701,16 +701,18 @@ async fn a_new_revision_announced_on_the_list_moves_an_adopted_draft_on() {
     .await;
     d.wait_queue_drained().await;
     let old = show(&d, "draft-smith-quic-foo").unwrap();
-    assert_eq!(old["state"], "wg-doc", "{old}");
+    assert_eq!(old["state"], "replaced", "{old}");
+    assert_eq!(old["replaced_by"], "draft-ietf-quic-foo", "{old}");
     let new = show(&d, "draft-ietf-quic-foo").unwrap();
     assert_eq!(new["state"], "wg-doc");
     assert_eq!(new["rev"], 0);
+    assert_eq!(new["replaces"], "draft-smith-quic-foo", "{new}");
     let (_, history, _) = run_cli(
         &d.dir.path().join("wgmail.toml"),
         &["draft", "history", "draft-ietf-quic-foo"],
     );
     assert!(
-        history.contains("replaces draft-smith-quic-foo"),
+        history.contains("Replaces draft-smith-quic-foo"),
         "{history}"
     );
 

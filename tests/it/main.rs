@@ -16,6 +16,7 @@ mod labelled;
 mod mbox;
 mod membership;
 mod moderation;
+mod names;
 mod policy;
 mod positions;
 mod record;

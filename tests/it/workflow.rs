@@ -34,13 +34,14 @@ fn slugs_round_trip_and_stages() {
         ("approved", 6),
         ("rfc-ed-queue", 6),
         ("published", 6),
+        ("replaced", 0),
     ];
     assert_eq!(State::ALL.len(), expect.len());
     for (slug, stage) in expect {
         let s = st(slug);
         assert_eq!(s.slug(), slug);
         assert_eq!(s.stage(), stage, "{slug}");
-        assert_eq!(s.is_wg_side(), stage <= 4, "{slug}");
+        assert_eq!(s.is_wg_side(), (1..=4).contains(&stage), "{slug}");
         assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{slug}\""));
     }
     assert_eq!(State::from_slug("WG-Doc"), Some(State::WgDoc));
@@ -80,6 +81,7 @@ const SPEC_ROWS: &[(&str, &str, &[Actor], Option<Tag>)] = {
     &[
         ("", "proposal", &[Member, Chair], None),
         ("", "candidate", &[Chair], None),
+        ("", "cfa", &[Chair], None),
         ("proposal", "candidate", &[Chair], None),
         ("candidate", "cfa", &[Chair], None),
         ("cfa", "adopted", &[Chair, Deadline], None),
@@ -252,6 +254,34 @@ fn force_into_or_out_of_iesg_states_is_refused() {
     }
     // Force is a chair's power only.
     assert!(check(Some(State::Dead), State::Wglc, Actor::Iesg, true).is_err());
+}
+
+#[test]
+fn any_registered_name_can_be_replaced_by_a_chair_or_a_new_revision_only() {
+    for from in State::ALL {
+        for actor in ACTORS {
+            let got = check(Some(from), State::Replaced, actor, false);
+            let may = from != State::Replaced && matches!(actor, Actor::Chair | Actor::Revision);
+            assert_eq!(got.is_ok(), may, "{from} -> replaced by {actor:?}");
+            if let Ok(m) = got {
+                assert_eq!((m.from, m.tag, m.forced), (Some(from), None, false));
+            }
+        }
+        // Never listed as a next state: it is entered by its own commands.
+        assert!(!allowed(Some(from), Actor::Chair).contains(&State::Replaced));
+    }
+    // Nothing unregistered is replaced, and nothing leaves `replaced`, even forced.
+    assert!(check(None, State::Replaced, Actor::Chair, true).is_err());
+    for to in State::ALL {
+        assert!(
+            check(Some(State::Replaced), to, Actor::Chair, true).is_err(),
+            "{to}"
+        );
+    }
+    assert_eq!(
+        describe(Some(State::WgDoc), State::Replaced),
+        "IETF WG state changed to Replaced from WG Document"
+    );
 }
 
 #[test]
@@ -477,7 +507,7 @@ fn grammar_valid_lines() {
             "adoption start draft-smith-quic-foo-03",
             Cmd::AdoptionStart {
                 draft: f.clone(),
-                rev: 3,
+                rev: Some(3),
                 end: None,
             },
         ),
@@ -485,7 +515,7 @@ fn grammar_valid_lines() {
             "Adoption START draft-smith-quic-foo-03 ends 2026-12-12",
             Cmd::AdoptionStart {
                 draft: f.clone(),
-                rev: 3,
+                rev: Some(3),
                 end: Some(End::On(date(2026, 12, 12))),
             },
         ),
@@ -493,7 +523,7 @@ fn grammar_valid_lines() {
             "adoption start draft-smith-quic-foo-03 for 2 weeks",
             Cmd::AdoptionStart {
                 draft: f.clone(),
-                rev: 3,
+                rev: Some(3),
                 end: Some(End::For { days: 14 }),
             },
         ),
@@ -501,7 +531,7 @@ fn grammar_valid_lines() {
             "adoption start draft-smith-quic-foo-03 for 1 week",
             Cmd::AdoptionStart {
                 draft: f.clone(),
-                rev: 3,
+                rev: Some(3),
                 end: Some(End::For { days: 7 }),
             },
         ),
@@ -509,8 +539,40 @@ fn grammar_valid_lines() {
             "adoption start draft-smith-quic-foo-03 for 10 days",
             Cmd::AdoptionStart {
                 draft: f.clone(),
-                rev: 3,
+                rev: Some(3),
                 end: Some(End::For { days: 10 }),
+            },
+        ),
+        (
+            "adoption start proposal-3",
+            Cmd::AdoptionStart {
+                draft: s("proposal-3"),
+                rev: None,
+                end: None,
+            },
+        ),
+        (
+            "replaces draft-ietf-quic-foo-00 draft-smith-quic-foo",
+            Cmd::Replaces {
+                new: s("draft-ietf-quic-foo"),
+                rev: Some(0),
+                old: f.clone(),
+            },
+        ),
+        (
+            "Replaces draft-ietf-quic-foo draft-smith-quic-foo-04",
+            Cmd::Replaces {
+                new: s("draft-ietf-quic-foo"),
+                rev: None,
+                old: f.clone(),
+            },
+        ),
+        (
+            "Proposal-3 IS draft-smith-quic-foo-00",
+            Cmd::Link {
+                proposal: s("proposal-3"),
+                draft: f.clone(),
+                rev: 0,
             },
         ),
         (

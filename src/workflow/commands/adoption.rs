@@ -7,7 +7,13 @@ use super::super::states::Actor;
 use super::{Env, Step, call};
 
 pub(super) fn parse_start(c: &mut Cursor) -> Result<ChairCommand, ParseError> {
-    let (draft, rev) = c.draft_rev()?;
+    // A proposal a chair linked to a draft (`proposal-N is DRAFT-NN`) is called by its draft.
+    let (draft, rev) = if c.peek_keyword().is_some_and(|w| w.starts_with("proposal-")) {
+        (c.entry()?, None)
+    } else {
+        let (draft, rev) = c.draft_rev()?;
+        (draft, Some(rev))
+    };
     let end = c.optional_end()?;
     Ok(ChairCommand::AdoptionStart { draft, rev, end })
 }
@@ -34,14 +40,25 @@ pub(super) fn start(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     let ChairCommand::AdoptionStart { draft, rev, end } = cmd else {
         unreachable!("the table routes only adoption start here")
     };
-    call::start(
-        env,
-        CallKind::Adoption,
-        draft,
-        Some(*rev),
-        *end,
-        Actor::Chair,
-    )
+    let draft = linked(env, draft)?;
+    call::start(env, CallKind::Adoption, &draft, *rev, *end, Actor::Chair)
+}
+
+/// The draft a proposal was linked to (`proposal-N is DRAFT-NN`); a draft's own name otherwise.
+fn linked(env: &Env<'_>, name: &str) -> Result<String, Error> {
+    if !name.starts_with("proposal-") {
+        return Ok(name.to_owned());
+    }
+    let list = env.list();
+    match env.lookup.draft(&list, name)? {
+        None => Err(Error::NotADraft {
+            name: name.to_owned(),
+            list,
+        }),
+        Some(p) => p
+            .replaced_by
+            .ok_or_else(|| Error::NotLinked(name.to_owned())),
+    }
 }
 
 pub(super) fn close(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {

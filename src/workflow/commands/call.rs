@@ -1,7 +1,7 @@
 //! What the three call families (`adoption`, `wglc`, `ietf-lc`) share: opening a call with its
 //! announcement, closing it with its result, extending it.
 
-use crate::store::{Action, CallRow};
+use crate::store::{Action, CallRow, DraftMove};
 use crate::values::CallState;
 
 use super::super::calls::{self, CallKind, Called};
@@ -37,6 +37,16 @@ pub(super) fn start(
         CallKind::IetfLc => (State::IetfLc, "IETF last call"),
     };
     let mv = states::check(entry.state(), to, who, false)?;
+    // `adoption start` on a draft the chairs never registered registers it as a candidate in the
+    // same step (the Datatracker lets a chair call for adoption directly); the history shows both
+    // moves.
+    let registers = entry.state().is_none() && to == State::Cfa;
+    let mv = if registers {
+        states::check(None, State::Candidate, who, false)?;
+        states::check(Some(State::Candidate), to, who, false)?
+    } else {
+        mv
+    };
     let rev = rev.or(entry.given_rev).map(i64::from);
     let known_rev = entry.known_rev(rev);
     let (title, status) = (entry.title(), entry.status());
@@ -92,7 +102,40 @@ pub(super) fn start(
     }
     then.push(Action::CallOpen(call));
     then.extend(announce);
-    Ok(entry.moved(env, &mv, rev, why.to_owned(), then, text))
+    if !registers {
+        return Ok(entry.moved(env, &mv, rev, why.to_owned(), then, text));
+    }
+    let name = entry.name.clone();
+    let (Action::DraftMove { mut m, then }, text) =
+        entry.moved(env, &mv, rev, why.to_owned(), then, text)
+    else {
+        unreachable!("moved returns a move")
+    };
+    let registered = DraftMove {
+        list,
+        draft: name,
+        rev,
+        from: None,
+        to: State::Candidate,
+        actor: env.actor.to_owned(),
+        why: "registered by adoption start".to_owned(),
+        message_id: env.message_id.to_owned(),
+        forced: false,
+    };
+    m.from = Some(State::Candidate);
+    let text = format!(
+        "ok: {}
+{text}",
+        states::describe(None, State::Candidate)
+    );
+    let then = vec![Action::DraftMove { m, then }];
+    Ok((
+        Action::DraftMove {
+            m: registered,
+            then,
+        },
+        text,
+    ))
 }
 
 /// `… close DRAFT [reason …]`: the call closes now, its result goes to the list and the decision

@@ -37,14 +37,10 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
     };
     let list = env.list();
     let name = states::parse_draft(draft)?.name;
-    let Some(current) = env.lookup.draft(&list, &name)? else {
+    let entry = Entry::load(env, &name)?;
+    if entry.current.is_none() {
         return Err(Error::NotADraft { name, list });
-    };
-    let entry = Entry {
-        name,
-        given_rev: None,
-        current: Some(current),
-    };
+    }
     if entry.has_open_call(env)? {
         return Err(Error::StillOpen(entry.name));
     }

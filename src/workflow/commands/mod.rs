@@ -37,6 +37,7 @@ mod propose;
 mod published;
 mod pubreq;
 mod read;
+pub(super) mod replaces;
 mod review;
 mod state;
 pub mod table;
@@ -518,11 +519,20 @@ pub(super) struct Entry {
 }
 
 impl Entry {
-    /// Reads the entry a command names.
+    /// Reads the entry a command names. A replaced name is refused here, for every command that
+    /// acts on an entry, with the name that replaced it: a command on the old name would act on a
+    /// document nobody works on any more.
     pub fn load(env: &Env<'_>, given: &str) -> Result<Entry, Error> {
         let name = states::parse_entry(given)?;
         let given_rev = states::parse_draft(given).ok().and_then(|d| d.rev);
         let current = env.lookup.draft(&env.list(), &name)?;
+        if let Some(d) = current.as_ref().filter(|d| d.state == State::Replaced) {
+            let by = d
+                .replaced_by
+                .clone()
+                .unwrap_or_else(|| "another draft".into());
+            return Err(Error::Replaced { name, by });
+        }
         Ok(Entry {
             name,
             given_rev,

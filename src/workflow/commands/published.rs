@@ -33,6 +33,18 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         (State::RfcEdQueue, format!("RFC {rfc}"))
     };
     let mv = states::check(from, to, Actor::Iesg, false)?;
+    // An RFC number names one document on the whole site (the store's unique index is the guard
+    // behind this answer).
+    let number = i64::from(*rfc);
+    if let Some((other_list, other)) = env.lookup.rfc_holder(number)?
+        && (other_list != list || other != entry.name)
+    {
+        return Err(Error::RfcTaken {
+            rfc: number,
+            draft: other,
+            list: other_list,
+        });
+    }
     let rev = entry.given_rev.map(i64::from);
     let known_rev = entry.known_rev(rev);
     let (title, status) = (entry.title(), entry.status());
@@ -45,7 +57,6 @@ pub(super) fn run(env: &Env<'_>, cmd: &ChairCommand) -> Result<Step, Error> {
         status.name(),
         env.ctx.list.name
     );
-    let number = i64::from(*rfc);
     let mut inner = vec![meta(&list, name, |m| m.rfc = Some(number))];
     inner.extend(announce_everywhere(env, &subject, &body));
     let mut then = Vec::new();

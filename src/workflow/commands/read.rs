@@ -38,11 +38,12 @@ pub(super) fn status(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error>
         unreachable!("the table routes only status here")
     };
     let (name, d) = entry(env, draft)?;
-    let mut out = format!(
-        "{name}: {} (stage {})",
-        d.state.datatracker_name(),
-        d.state.stage()
-    );
+    // `replaced` is in no stage of the process.
+    let stage = match d.state.stage() {
+        0 => "no stage".to_owned(),
+        n => format!("stage {n}"),
+    };
+    let mut out = format!("{name}: {} ({stage})", d.state.datatracker_name());
     if !d.title.is_empty() {
         out.push_str(&format!("; title \"{}\"", d.title));
     }
@@ -65,6 +66,12 @@ pub(super) fn status(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error>
     }
     if let Some(rfc) = d.rfc {
         out.push_str(&format!("; RFC {rfc}"));
+    }
+    if let Some(by) = &d.replaced_by {
+        out.push_str(&format!("; replaced by {by}"));
+    }
+    if let Some(old) = &d.replaces {
+        out.push_str(&format!("; replaces {old}"));
     }
     Ok(out)
 }

@@ -6,7 +6,7 @@ use super::super::error::Error;
 use super::super::grammar::{self, ChairCommand, Cursor, Known, ParseError, ParseFn};
 use super::{Env, Step};
 use super::{adoption, approve, consensus, ietf_lc, propose, published, pubreq, read, review};
-use super::{open_calls, state, wglc};
+use super::{open_calls, replaces, state, wglc};
 
 /// Who may send a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +80,7 @@ use Who::{Anyone, Chair, ChairOrIesg, Iesg, Member};
 pub const COMMANDS: &[Row] = &[
     Row { name: "propose", who: Member, help: "propose \"TITLE\"", parse: propose::parse, run: Changes(propose::run) },
     Row { name: "candidate", who: Chair, help: "candidate DRAFT", parse: state::parse_candidate, run: Changes(state::candidate) },
-    Row { name: "adoption start", who: Chair, help: "adoption start DRAFT-NN [ends YYYY-MM-DD | for N weeks|days]", parse: adoption::parse_start, run: Changes(adoption::start) },
+    Row { name: "adoption start", who: Chair, help: "adoption start DRAFT-NN|proposal-N [ends YYYY-MM-DD | for N weeks|days]", parse: adoption::parse_start, run: Changes(adoption::start) },
     Row { name: "adoption close", who: Chair, help: "adoption close DRAFT [reason \"…\"] (a reason is needed before its end)", parse: adoption::parse_close, run: Changes(adoption::close) },
     Row { name: "adoption cancel", who: Chair, help: "adoption cancel DRAFT reason \"…\" (ends the call without a result)", parse: adoption::parse_cancel, run: Changes(adoption::cancel) },
     Row { name: "adoption extend", who: Chair, help: "adoption extend DRAFT to YYYY-MM-DD", parse: adoption::parse_extend, run: Changes(adoption::extend) },
@@ -97,6 +97,8 @@ pub const COMMANDS: &[Row] = &[
     Row { name: "ietf-lc extend", who: Iesg, help: "ietf-lc extend DRAFT to YYYY-MM-DD", parse: ietf_lc::parse_extend, run: Changes(ietf_lc::extend) },
     Row { name: "approve", who: Iesg, help: "approve DRAFT", parse: approve::parse, run: Changes(approve::run) },
     Row { name: "published", who: Iesg, help: "published DRAFT rfc NNNN", parse: published::parse, run: Changes(published::run) },
+    Row { name: "replaces", who: Chair, help: "replaces NEW-DRAFT[-NN] OLD-DRAFT", parse: replaces::parse, run: Changes(replaces::run) },
+    Row { name: grammar::PROPOSAL_ROW, who: Chair, help: "proposal-N is DRAFT-NN", parse: replaces::parse_link, run: Changes(replaces::link) },
     Row { name: "status", who: Anyone, help: "status DRAFT", parse: read::parse_status, run: Reads(read::status) },
     Row { name: "tally", who: Anyone, help: "tally DRAFT", parse: read::parse_tally, run: Reads(read::tally) },
     Row { name: "history", who: Anyone, help: "history DRAFT", parse: read::parse_history, run: Reads(read::history) },

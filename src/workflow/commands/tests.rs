@@ -81,6 +81,8 @@ fn draft(name: &str, state: &str) -> DraftRow {
         title: String::new(),
         intended_status: None,
         rfc: None,
+        replaced_by: None,
+        replaces: None,
     }
 }
 
@@ -276,6 +278,11 @@ impl Lookup for Fake {
     fn open_reviews(&self, _list: &str) -> Result<Vec<ReviewRow>, LookupError> {
         Ok(self.reviews.clone())
     }
+    fn rfc_holder(&self, rfc: i64) -> Result<Option<(String, String)>, LookupError> {
+        let drafts = self.drafts.borrow();
+        let d = drafts.iter().find(|d| d.rfc == Some(rfc));
+        Ok(d.map(|d| (d.list.clone(), d.name.clone())))
+    }
     /// Like the store's scratch transaction: what `f` applies is seen by its later reads, then
     /// undone.
     fn in_sequence(
@@ -290,7 +297,8 @@ impl Lookup for Fake {
     }
 }
 
-/// The few actions whose effects later commands read: moves, calls opened and closed.
+/// The few actions whose effects later commands read: moves, a draft's revision, title, RFC
+/// number and links, calls opened and closed.
 impl Sequence for Fake {
     fn apply(&self, actions: &[Action], now: Timestamp) -> Result<(), LookupError> {
         for action in actions {
@@ -314,6 +322,20 @@ impl Sequence for Fake {
                     }
                     drop(drafts);
                     self.apply(then, now)?;
+                }
+                Action::DraftMeta(m) => {
+                    let mut drafts = self.drafts.borrow_mut();
+                    let Some(d) = drafts
+                        .iter_mut()
+                        .find(|d| d.list == m.list && d.name == m.draft)
+                    else {
+                        continue;
+                    };
+                    d.rev = m.rev.or(d.rev);
+                    d.rfc = m.rfc.or(d.rfc);
+                    d.title = m.title.clone().unwrap_or(d.title.clone());
+                    d.replaced_by = m.replaced_by.clone().or(d.replaced_by.take());
+                    d.replaces = m.replaces.clone().or(d.replaces.take());
                 }
                 Action::CallOpen(c) => {
                     let mut calls = self.calls.borrow_mut();
@@ -347,12 +369,15 @@ struct Setup {
     call: Option<&'static str>,
     /// The open call's end has passed (the deadline pass has not closed it yet).
     ended: bool,
+    /// The state of [`PROPOSAL`] ("Better widgets"), if it is registered.
+    proposal: Option<&'static str>,
 }
 
 const UNKNOWN: Setup = Setup {
     state: None,
     call: None,
     ended: false,
+    proposal: None,
 };
 
 const fn at(state: &'static str) -> Setup {
@@ -360,6 +385,7 @@ const fn at(state: &'static str) -> Setup {
         state: Some(state),
         call: None,
         ended: false,
+        proposal: None,
     }
 }
 
@@ -368,6 +394,7 @@ const fn in_call(state: &'static str, kind: &'static str) -> Setup {
         state: Some(state),
         call: Some(kind),
         ended: false,
+        proposal: None,
     }
 }
 
@@ -377,6 +404,7 @@ const fn after_end(state: &'static str, kind: &'static str) -> Setup {
         state: Some(state),
         call: Some(kind),
         ended: true,
+        proposal: None,
     }
 }
 
@@ -385,9 +413,27 @@ fn ends_of(setup: Setup) -> Timestamp {
     if setup.ended { ENDED } else { CALL_ENDS }
 }
 
+/// A proposal members raised, in `state`, beside [`DRAFT`] in `draft` (`None`: not registered).
+const fn proposal_at(state: &'static str, draft: Option<&'static str>) -> Setup {
+    Setup {
+        state: draft,
+        call: None,
+        proposal: Some(state),
+        ended: false,
+    }
+}
+
+const PROPOSAL: &str = "proposal-1";
+
 impl Setup {
     fn lookup(self) -> Fake {
         let mut fake = Fake::default();
+        if let Some(state) = self.proposal {
+            let mut p = draft(PROPOSAL, state);
+            p.title = "Better widgets".into();
+            fake.drafts.get_mut().push(p);
+            fake.proposals = 1;
+        }
         if let Some(state) = self.state {
             fake.drafts.get_mut().push(draft(DRAFT, state));
             fake.events.push((DRAFT.into(), event(state)));
@@ -1037,6 +1083,42 @@ fn cases() -> Vec<Case> {
             ),
         },
         Case {
+            name: "replaces",
+            line: "replaces draft-ietf-wg-gadgets-00 draft-ietf-wg-widgets",
+            who: Who::Chair,
+            allowed: at("adopted"),
+            ok: "ok: draft-ietf-wg-widgets: IETF WG state changed to Replaced from Adopted by a WG\n\
+                 ok: draft-ietf-wg-gadgets: IETF WG state changed to WG Document (replaces draft-ietf-wg-widgets)",
+            step: Move {
+                draft: DRAFT,
+                from: Some("adopted"),
+                to: "replaced",
+                then: gadgets_take_over,
+            },
+            refused: In(
+                in_call("wglc", "wglc"),
+                "draft-ietf-wg-widgets has an open call; close it first (its result moves the draft)",
+            ),
+        },
+        Case {
+            name: "proposal-N",
+            line: "proposal-1 is draft-ietf-wg-widgets-00",
+            who: Who::Chair,
+            allowed: proposal_at("proposal", None),
+            ok: "ok: proposal-1: IETF WG state changed to Replaced from Proposal\n\
+                 ok: draft-ietf-wg-widgets: IETF WG state changed to Candidate for WG Adoption (replaces proposal-1)",
+            step: Move {
+                draft: PROPOSAL,
+                from: Some("proposal"),
+                to: "replaced",
+                then: proposal_becomes_the_draft,
+            },
+            refused: In(
+                proposal_at("proposal", Some("candidate")),
+                "draft-ietf-wg-widgets is already registered (candidate); a replacement takes a name not registered yet",
+            ),
+        },
+        Case {
             name: "status",
             line: "status draft-ietf-wg-widgets",
             who: Who::Anyone,
@@ -1276,6 +1358,48 @@ fn published_through_the_queue(then: &[Action]) {
     let subject = "RFC 9999 on draft-ietf-wg-widgets";
     assert_eq!(subjects_to(&flat, ANNOUNCE_LIST), [subject]);
     told_the_list(&flat, subject);
+}
+
+/// What follows a replacement's first move: the old name links to the new one, then the new
+/// name is registered in `to` with the link back (and the old name's title, if `title`).
+fn took_over(then: &[Action], old: &str, new: &str, rev: i64, to: &str, title: Option<&str>) {
+    let [
+        Action::DraftMeta(link),
+        Action::DraftMove { m, then: inner },
+    ] = then
+    else {
+        panic!("the link, then the new name: {then:#?}");
+    };
+    assert_eq!(
+        (link.draft.as_str(), link.replaced_by.as_deref()),
+        (old, Some(new))
+    );
+    assert_eq!((m.draft.as_str(), m.rev), (new, Some(rev)));
+    assert_eq!(move_ends(m), (None, to.to_owned()));
+    assert_eq!(m.why, format!("Replaces {old}"));
+    let [Action::DraftMeta(back)] = &inner[..] else {
+        panic!("the link back: {inner:#?}");
+    };
+    assert_eq!(
+        (back.draft.as_str(), back.replaces.as_deref()),
+        (new, Some(old))
+    );
+    assert_eq!(back.title.as_deref(), title);
+}
+
+fn gadgets_take_over(then: &[Action]) {
+    took_over(then, DRAFT, "draft-ietf-wg-gadgets", 0, "wg-doc", None);
+}
+
+fn proposal_becomes_the_draft(then: &[Action]) {
+    took_over(
+        then,
+        PROPOSAL,
+        DRAFT,
+        0,
+        "candidate",
+        Some("Better widgets"),
+    );
 }
 
 /// The one `Guarded` a confirmation returns, for [`TOKEN`]: what it runs.
@@ -2071,4 +2195,247 @@ fn the_subject_is_read_only_when_the_body_has_no_command() {
     let text = result_text(&actions, CHAIR);
     assert!(text.contains("> status draft-ietf-wg-widgets"), "{text}");
     assert!(!text.contains("error"), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names: replaced drafts, proposals linked to drafts, calls on drafts never registered, RFC
+// numbers.
+
+/// [`DRAFT`] replaced by `draft-ietf-wg-gadgets`, which stands in `state`.
+fn replaced_by_gadgets(state: &str) -> Fake {
+    let mut fake = Fake::default();
+    let mut old = draft(DRAFT, "replaced");
+    old.replaced_by = Some("draft-ietf-wg-gadgets".into());
+    let mut new = draft("draft-ietf-wg-gadgets", state);
+    new.replaces = Some(DRAFT.into());
+    fake.drafts.get_mut().extend([old, new]);
+    fake
+}
+
+#[test]
+fn every_command_on_a_replaced_name_is_refused_with_the_new_name() {
+    let fx = fixture();
+    let why = "error: draft-ietf-wg-widgets was replaced by draft-ietf-wg-gadgets; use that name";
+    for row in COMMANDS.iter().filter(|r| r.changes()) {
+        let case = case_for(row);
+        if !case.line.contains(DRAFT) || row.name == "proposal-N" {
+            continue;
+        }
+        let sender = sender_for(row.who);
+        let fake = replaced_by_gadgets("wg-doc").with_pending(sender, case.line);
+        let actions = fx.confirm(&fake, sender);
+        assert!(
+            !all(guarded(&actions)).iter().any(|a| changes_something(a)),
+            "{}: {actions:#?}",
+            row.name
+        );
+        let text = result_text(&actions, sender);
+        assert!(text.contains(why), "{}: {text}", row.name);
+    }
+    // Reading still answers, with the link.
+    let actions = fx.handle(
+        &replaced_by_gadgets("wg-doc"),
+        OUTSIDER,
+        "status draft-ietf-wg-widgets",
+    );
+    let text = result_text(&actions, OUTSIDER);
+    assert!(
+        text.contains(
+            "draft-ietf-wg-widgets: Replaced (no stage); replaced by draft-ietf-wg-gadgets"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_replacement_keeps_a_further_place_and_refuses_what_cannot_be_replaced() {
+    let fx = fixture();
+    // In WG Last Call's aftermath the new name keeps the place, not a fresh wg-doc.
+    let line = "replaces draft-ietf-wg-gadgets draft-ietf-wg-widgets";
+    let fake = at("writeup").lookup().with_pending(CHAIR, line);
+    let actions = fx.confirm(&fake, CHAIR);
+    let [Action::DraftMove { m, then }, ..] = guarded(&actions) else {
+        panic!("{actions:#?}");
+    };
+    assert_eq!(move_ends(m), (Some("writeup".into()), "replaced".into()));
+    assert_eq!(m.why, "Replaced by draft-ietf-wg-gadgets");
+    let Some(Action::DraftMove { m: new, .. }) = then.get(1) else {
+        panic!("{then:#?}");
+    };
+    assert_eq!((new.rev, move_ends(new)), (None, (None, "writeup".into())));
+
+    for (fake, line, why) in [
+        (
+            at("wg-doc").lookup(),
+            "replaces draft-ietf-wg-widgets draft-ietf-wg-widgets",
+            "draft-ietf-wg-widgets cannot replace itself",
+        ),
+        (
+            UNKNOWN.lookup(),
+            "replaces draft-ietf-wg-gadgets draft-ietf-wg-widgets",
+            "draft-ietf-wg-widgets is not a draft of wg@example.org",
+        ),
+        (
+            {
+                let fake = at("published").lookup();
+                fake.drafts.borrow_mut()[0].rfc = Some(9999);
+                fake
+            },
+            "replaces draft-ietf-wg-gadgets draft-ietf-wg-widgets",
+            "draft-ietf-wg-widgets is published as RFC 9999; an RFC is not replaced",
+        ),
+        (
+            replaced_by_gadgets("wg-doc"),
+            "replaces draft-ietf-wg-other draft-ietf-wg-widgets",
+            "draft-ietf-wg-widgets was replaced by draft-ietf-wg-gadgets; use that name",
+        ),
+        (
+            {
+                let fake = proposal_at("proposal", None).lookup();
+                fake.drafts.borrow_mut()[0] = {
+                    let mut p = draft(PROPOSAL, "replaced");
+                    p.replaced_by = Some(DRAFT.into());
+                    p
+                };
+                fake
+            },
+            "proposal-1 is draft-ietf-wg-gadgets-00",
+            "proposal-1 was replaced by draft-ietf-wg-widgets; use that name",
+        ),
+    ] {
+        let fake = fake.with_pending(CHAIR, line);
+        let actions = fx.confirm(&fake, CHAIR);
+        assert!(
+            !all(guarded(&actions)).iter().any(|a| changes_something(a)),
+            "{line}: {actions:#?}"
+        );
+        let text = result_text(&actions, CHAIR);
+        assert!(text.contains(&format!("> {line}\nerror: {why}")), "{text}");
+    }
+}
+
+#[test]
+fn adoption_start_calls_a_linked_proposal_by_its_draft_and_hints_before() {
+    let fx = fixture();
+    let line = "adoption start proposal-1";
+    let fake = proposal_at("candidate", None)
+        .lookup()
+        .with_pending(CHAIR, line);
+    let text = result_text(&fx.confirm(&fake, CHAIR), CHAIR);
+    assert!(
+        text.contains(
+            "> adoption start proposal-1\nerror: proposal-1 is not a draft yet; link it to one \
+             first (`proposal-1 is draft-NAME-00`), then start the call"
+        ),
+        "{text}"
+    );
+    // Linked and called in one message: the call is on the draft, at the linked revision.
+    let body = "proposal-1 is draft-ietf-wg-widgets-00\nadoption start proposal-1";
+    let fake = proposal_at("proposal", None)
+        .lookup()
+        .with_pending(CHAIR, body);
+    let actions = fx.confirm(&fake, CHAIR);
+    let then = guarded(&actions);
+    let Some(Action::DraftMove { m, then: call }) = then.get(1) else {
+        panic!("{then:#?}");
+    };
+    assert_eq!(
+        (m.draft.as_str(), move_ends(m)),
+        (DRAFT, (Some("candidate".into()), "cfa".into()))
+    );
+    adoption_call_opened(call);
+    let text = result_text(&actions, CHAIR);
+    assert!(!text.contains("error:"), "{text}");
+}
+
+#[test]
+fn adoption_start_on_a_draft_never_registered_registers_it_in_the_same_step() {
+    let fx = fixture();
+    let line = "adoption start draft-ietf-wg-widgets-00";
+    let fake = UNKNOWN.lookup().with_pending(CHAIR, line);
+    let actions = fx.confirm(&fake, CHAIR);
+    let moves: Vec<&Action> = guarded(&actions)
+        .iter()
+        .filter(|a| matches!(a, Action::DraftMove { .. }))
+        .collect();
+    let [Action::DraftMove { m, then }] = moves[..] else {
+        panic!("{actions:#?}");
+    };
+    assert_eq!(move_ends(m), (None, "candidate".into()));
+    assert_eq!(
+        (m.rev, m.why.as_str()),
+        (Some(0), "registered by adoption start")
+    );
+    let [Action::DraftMove { m, then: call }] = &then[..] else {
+        panic!("then the call: {then:#?}");
+    };
+    assert_eq!(move_ends(m), (Some("candidate".into()), "cfa".into()));
+    adoption_call_opened(call);
+    let text = result_text(&actions, CHAIR);
+    assert!(
+        text.contains(
+            "> adoption start draft-ietf-wg-widgets-00\nok: IETF WG state changed to Candidate \
+             for WG Adoption\nok: IETF WG state changed to Call For Adoption By WG Issued from \
+             Candidate for WG Adoption; announced to the list"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_rfc_number_given_to_another_draft_is_refused() {
+    let fx = fixture();
+    let line = "published draft-ietf-wg-widgets rfc 9999";
+    let fake = at("approved").lookup();
+    let mut other = draft("draft-ietf-other-thing", "published");
+    other.list = "other@example.org".into();
+    other.rfc = Some(9999);
+    fake.drafts.borrow_mut().push(other);
+    let fake = fake.with_pending(IESG, line);
+    let actions = fx.confirm(&fake, IESG);
+    assert!(!all(guarded(&actions)).iter().any(|a| changes_something(a)));
+    let text = result_text(&actions, IESG);
+    assert!(
+        text.contains(
+            "error: RFC 9999 is already the number of draft-ietf-other-thing (other@example.org); \
+             RFC numbers are unique"
+        ),
+        "{text}"
+    );
+    // Two drafts given the same number in one message: the second is refused.
+    let body = "published draft-ietf-wg-widgets rfc 9000\npublished draft-ietf-wg-gadgets rfc 9000";
+    let fake = at("approved").lookup();
+    fake.drafts
+        .borrow_mut()
+        .push(draft("draft-ietf-wg-gadgets", "approved"));
+    let fake = fake.with_pending(IESG, body);
+    let text = result_text(&fx.confirm(&fake, IESG), IESG);
+    assert!(
+        text.contains("> published draft-ietf-wg-gadgets rfc 9000\nerror: RFC 9000 is already the number of draft-ietf-wg-widgets (wg@example.org)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_proposal_line_parses_only_as_a_link() {
+    let lines = super::table::parse(
+        "",
+        // `proposal-x` is not a proposal: prose after the commands, which ends them quietly.
+        "proposal-1 is draft-x-00\nproposal-1 is draft-x\nproposal-1 draft-x-00\nproposal-x is draft-x-00",
+    );
+    let got: Vec<String> = lines
+        .iter()
+        .map(|l| match &l.result {
+            Ok(_) => format!("ok {}", l.name),
+            Err(e) => e.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "ok proposal-N",
+            "proposal-1 needs a draft with its revision, like draft-smith-quic-foo-03",
+            "proposal-1 expects 'is', not 'draft-x-00'",
+        ]
+    );
 }
