@@ -68,6 +68,13 @@ pub enum Error {
     TooFewReviewers { asked: u8, named: usize },
     #[error("{name} is in {state}, where there is no consensus to call")]
     NoConsensus { name: String, state: String },
+    #[error(
+        "{name} is in {}; the IESG ballots on a document in IETF Last Call or IESG Evaluation",
+        .state.slug()
+    )]
+    NoBallot { name: String, state: State },
+    #[error("the IESG ballot does not allow approval yet: {0}")]
+    BallotBlocks(String),
 }
 
 impl Error {

@@ -186,6 +186,9 @@ pub enum ChairCommand {
     Pubreq {
         draft: String,
         status: IntendedStatus,
+        /// The shepherd write-up: the body's lines after the command (empty when none was given;
+        /// `commands::pubreq` may fill it from a text/plain attachment).
+        writeup: String,
     },
     IetfLcStart {
         draft: String,
@@ -197,6 +200,11 @@ pub enum ChairCommand {
     IetfLcExtend {
         draft: String,
         to: Date,
+    },
+    Ballot {
+        draft: String,
+        position: crate::values::BallotPosition,
+        reason: Option<String>,
     },
     Approve {
         draft: String,
@@ -378,6 +386,21 @@ pub fn parse<K: Known>(subject: &str, body_text: &str, known: &[K]) -> Vec<Comma
                 *reason = reason_lines.join("\n");
             }
         }
+        if let Ok(ChairCommand::Pubreq { writeup, .. }) = &mut result {
+            // The shepherd write-up: every line after `pubreq` up to `end`, a signature or the
+            // end of the body. It ends the commands, as a letter ends its signature.
+            let (text, read) = writeup_lines(&lines[i..]);
+            i += read;
+            if text.len() > MAX_WRITEUP {
+                result = Err(ParseError::Expects {
+                    cmd: "pubreq".into(),
+                    what: format!("a write-up of at most {} KiB", MAX_WRITEUP / 1024),
+                    got: format!("{} KiB", text.len().div_ceil(1024)),
+                });
+            } else {
+                *writeup = text;
+            }
+        }
         let name = if result.is_ok() { name } else { "" };
         out.push(CommandLine {
             text: truncate(line, 200).to_owned(),
@@ -386,6 +409,24 @@ pub fn parse<K: Known>(subject: &str, body_text: &str, known: &[K]) -> Vec<Comma
         });
     }
     out
+}
+
+/// Longest shepherd write-up `pubreq` takes (the Datatracker's template filled in is 10–20 KiB).
+pub const MAX_WRITEUP: usize = 64 * 1024;
+
+/// The write-up after a `pubreq` line: the lines up to `end` or a signature (not included), with
+/// surrounding blank lines trimmed; and how many lines were read.
+pub fn writeup_lines(rest: &[&str]) -> (String, usize) {
+    let end = rest
+        .iter()
+        .position(|l| {
+            l.trim().eq_ignore_ascii_case("end")
+                || l.trim_end_matches(['\r', '\n']) == "-- "
+                || l.trim() == "--"
+        })
+        .unwrap_or(rest.len());
+    let text: Vec<&str> = rest[..end].iter().map(|l| l.trim_end()).collect();
+    (text.join("\n").trim_matches('\n').to_owned(), end)
 }
 
 /// Longest quoted text (a proposal's title, a forced move's reason).
@@ -601,6 +642,29 @@ impl Cursor {
                 Err(self.expects("'ends YYYY-MM-DD' or 'for N weeks'", &format!("'{other}'")))
             }
         }
+    }
+
+    /// `reason "…"` or the rest of the line, as one text (`None` when the line ends here). Quoted
+    /// words inside a rest-of-line reason keep their quotes.
+    pub fn reason(&mut self) -> Option<String> {
+        let mut rest: Vec<Word> = self.words.by_ref().collect();
+        if let [Word::Bare(kw), Word::Quoted(q)] = rest.as_slice()
+            && kw.eq_ignore_ascii_case("reason")
+        {
+            return Some(q.clone());
+        }
+        if matches!(rest.first(), Some(Word::Bare(kw)) if kw.eq_ignore_ascii_case("reason")) {
+            rest.remove(0);
+        }
+        let text: Vec<String> = rest
+            .into_iter()
+            .map(|w| match w {
+                Word::Bare(b) => b,
+                Word::Quoted(q) => format!("\"{q}\""),
+            })
+            .collect();
+        let text = text.join(" ");
+        (!text.is_empty()).then_some(text)
     }
 
     /// Nothing may follow a complete command.

@@ -4,7 +4,7 @@
 
 use crate::clock::Timestamp;
 use crate::context::{LookupError, Tokens};
-use crate::store::{Action, CallReply, CallRow, DraftRow, EventRow, ReviewRow, Store};
+use crate::store::{Action, BallotRow, CallReply, CallRow, DraftRow, EventRow, ReviewRow, Store};
 
 use super::positions::Position;
 
@@ -31,6 +31,10 @@ pub trait Lookup: Tokens {
     fn drafts(&self, list: &str) -> Result<Vec<DraftRow>, LookupError>;
     /// Review assignments still waiting for their review.
     fn open_reviews(&self, list: &str) -> Result<Vec<ReviewRow>, LookupError>;
+    /// Every position sent on a draft's IESG ballot, oldest first.
+    fn ballots(&self, list: &str, draft: &str) -> Result<Vec<BallotRow>, LookupError>;
+    /// Every call on a draft, oldest first.
+    fn calls_of(&self, list: &str, draft: &str) -> Result<Vec<CallRow>, LookupError>;
     /// Runs `f` against a view in which the actions it applies through [`Sequence::apply`] are
     /// visible to its later reads; they are discarded afterwards (the caller returns them to be
     /// committed for real). The commands of one confirmed mail run in order this way.
@@ -91,6 +95,12 @@ impl Lookup for Store {
     }
     fn open_reviews(&self, list: &str) -> Result<Vec<ReviewRow>, LookupError> {
         Ok(Store::open_reviews(self, list)?)
+    }
+    fn ballots(&self, list: &str, draft: &str) -> Result<Vec<BallotRow>, LookupError> {
+        Ok(Store::ballots(self, list, draft)?)
+    }
+    fn calls_of(&self, list: &str, draft: &str) -> Result<Vec<CallRow>, LookupError> {
+        Ok(Store::calls_of(self, list, draft)?)
     }
     fn in_sequence(
         &self,

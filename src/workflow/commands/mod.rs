@@ -28,6 +28,7 @@ use super::states::{self, State};
 
 mod adoption;
 mod approve;
+mod ballot;
 mod call;
 mod consensus;
 mod ietf_lc;
@@ -43,6 +44,7 @@ pub mod table;
 mod tests;
 mod wglc;
 
+pub use ballot::standing_of as ballot_standing;
 pub use review::pick_reviewers;
 pub use table::{COMMANDS, Row, Run, Who};
 
@@ -170,7 +172,10 @@ pub fn handle(
     }
     let mut actions = Vec::new();
     if !pending.is_empty() {
-        actions.extend(ask_confirmation(ctx, &pending, &mut results)?);
+        // A shepherd write-up attached to a `pubreq` is kept in the body it will be read from.
+        let body = pubreq::body_to_keep(ctx, &lines);
+        let body = body.as_deref().unwrap_or(&ctx.parsed.body_text);
+        actions.extend(ask_confirmation(ctx, &pending, body, &mut results)?);
     }
     actions.extend(result_mail(ctx, &results));
     Ok(actions)
@@ -180,6 +185,7 @@ pub fn handle(
 fn ask_confirmation(
     ctx: &Context<'_>,
     pending: &[&str],
+    kept_body: &str,
     results: &mut [String],
 ) -> Result<Vec<Action>, LookupError> {
     let token =
@@ -216,7 +222,7 @@ fn ask_confirmation(
         Action::PendingCommand {
             token: token.clone(),
             subject: ctx.parsed.subject.clone(),
-            body: ctx.parsed.body_text.clone(),
+            body: kept_body.to_owned(),
             message_id: ctx.message_id.to_owned(),
         },
     ];

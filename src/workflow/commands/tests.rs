@@ -16,10 +16,10 @@ use crate::config::{ListConfig, Site};
 use crate::context::{Context, LookupError, Tokens};
 use crate::message::ParsedMessage;
 use crate::store::{
-    Action, CallReply, CallRow, DraftMove, DraftRow, EventRow, Member, OutboundJob, QueueItem,
-    ReviewRow, TokenRow,
+    Action, BallotRow, CallReply, CallRow, DraftMove, DraftRow, EventRow, Member, OutboundJob,
+    QueueItem, ReviewRow, TokenRow,
 };
-use crate::values::{CallState, Delivery};
+use crate::values::{BallotPosition, CallState, Delivery};
 
 use super::super::lookup::{Lookup, Sequence};
 use super::super::positions::Position;
@@ -110,6 +110,19 @@ fn event(to_state: &str) -> EventRow {
     }
 }
 
+/// `ad`'s position on [`DRAFT`]'s ballot, sent a day ago.
+fn ballot_row(ad: &str, position: &str, reason: Option<&str>) -> BallotRow {
+    BallotRow {
+        list: LIST.into(),
+        draft: DRAFT.into(),
+        ad: ad.into(),
+        position: position.parse().expect("a ballot position"),
+        reason: reason.map(str::to_owned),
+        at: NOW - DAY,
+        message_id: "ballot@ietf.test".into(),
+    }
+}
+
 fn token_row(token: &str, address: &str, action: &str) -> TokenRow {
     TokenRow {
         token: token.into(),
@@ -172,6 +185,8 @@ struct Fake {
     assigned: Vec<(String, i64)>,
     reviews: Vec<ReviewRow>,
     positions: Vec<(i64, String, Position)>,
+    /// A cell, so a ballot a command sends is seen by an `approve` after it.
+    ballots: RefCell<Vec<BallotRow>>,
 }
 
 impl Fake {
@@ -274,21 +289,44 @@ impl Lookup for Fake {
     fn open_reviews(&self, _list: &str) -> Result<Vec<ReviewRow>, LookupError> {
         Ok(self.reviews.clone())
     }
+    fn ballots(&self, list: &str, draft: &str) -> Result<Vec<BallotRow>, LookupError> {
+        Ok(self
+            .ballots
+            .borrow()
+            .iter()
+            .filter(|b| b.list == list && b.draft == draft)
+            .cloned()
+            .collect())
+    }
+    fn calls_of(&self, list: &str, draft: &str) -> Result<Vec<CallRow>, LookupError> {
+        Ok(self
+            .calls
+            .borrow()
+            .iter()
+            .filter(|c| c.list == list && c.draft == draft)
+            .cloned()
+            .collect())
+    }
     /// Like the store's scratch transaction: what `f` applies is seen by its later reads, then
     /// undone.
     fn in_sequence(
         &self,
         f: &mut dyn FnMut(&dyn Sequence) -> Result<(), LookupError>,
     ) -> Result<(), LookupError> {
-        let saved = (self.drafts.borrow().clone(), self.calls.borrow().clone());
+        let saved = (
+            self.drafts.borrow().clone(),
+            self.calls.borrow().clone(),
+            self.ballots.borrow().clone(),
+        );
         let out = f(self);
         *self.drafts.borrow_mut() = saved.0;
         *self.calls.borrow_mut() = saved.1;
+        *self.ballots.borrow_mut() = saved.2;
         out
     }
 }
 
-/// The few actions whose effects later commands read: moves, calls opened and closed.
+/// The few actions whose effects later commands read: moves, calls opened and closed, ballots.
 impl Sequence for Fake {
     fn apply(&self, actions: &[Action], now: Timestamp) -> Result<(), LookupError> {
         for action in actions {
@@ -330,6 +368,14 @@ impl Sequence for Fake {
                     drop(calls);
                     self.apply(then, now)?;
                 }
+                Action::Ballot { row, expect, then } => {
+                    let state = self.draft(&row.list, &row.draft)?.map(|d| d.state);
+                    if state != Some(*expect) {
+                        continue;
+                    }
+                    self.ballots.borrow_mut().push(row.clone());
+                    self.apply(then, now)?;
+                }
                 _ => {}
             }
         }
@@ -343,17 +389,21 @@ impl Sequence for Fake {
 struct Setup {
     state: Option<&'static str>,
     call: Option<&'static str>,
+    /// The position [`IESG`] holds on the ballot, if any.
+    ballot: Option<&'static str>,
 }
 
 const UNKNOWN: Setup = Setup {
     state: None,
     call: None,
+    ballot: None,
 };
 
 const fn at(state: &'static str) -> Setup {
     Setup {
         state: Some(state),
         call: None,
+        ballot: None,
     }
 }
 
@@ -361,6 +411,16 @@ const fn in_call(state: &'static str, kind: &'static str) -> Setup {
     Setup {
         state: Some(state),
         call: Some(kind),
+        ballot: None,
+    }
+}
+
+/// In `state`, with [`IESG`]'s `position` on the ballot.
+const fn balloted(state: &'static str, position: &'static str) -> Setup {
+    Setup {
+        state: Some(state),
+        call: None,
+        ballot: Some(position),
     }
 }
 
@@ -373,6 +433,12 @@ impl Setup {
         }
         if let Some(kind) = self.call {
             fake.calls.get_mut().push(call(DRAFT, kind, "open"));
+        }
+        if let Some(position) = self.ballot {
+            let reason = (position == "discuss").then_some("section 4 is unclear");
+            fake.ballots
+                .get_mut()
+                .push(ballot_row(IESG, position, reason));
         }
         fake
     }
@@ -503,6 +569,7 @@ fn all(actions: &[Action]) -> Vec<&Action> {
                 out.extend(all(otherwise));
             }
             Action::DraftMove { then, .. }
+            | Action::Ballot { then, .. }
             | Action::CallClose { then, .. }
             | Action::CallRemind { then, .. }
             | Action::Hold { then, .. }
@@ -526,6 +593,8 @@ fn changes_something(a: &Action) -> bool {
             | Action::ReviewAssign { .. }
             | Action::TokenCreate(_)
             | Action::PendingCommand { .. }
+            | Action::Ballot { .. }
+            | Action::Writeup(_)
     )
 }
 
@@ -651,6 +720,13 @@ enum Expect {
     },
     /// A `CallExtend` of the open call to [`EXTENDED_TO`].
     Extend,
+    /// A `Ballot` position of the sender on [`DRAFT`], expected in `state`; `then` checks what
+    /// follows it.
+    Ballot {
+        position: &'static str,
+        state: &'static str,
+        then: fn(&[Action]),
+    },
     /// An answer (read-only commands).
     Answer,
 }
@@ -919,10 +995,26 @@ fn cases() -> Vec<Case> {
             ),
         },
         Case {
+            name: "ballot",
+            line: "ballot draft-ietf-wg-widgets no-objection",
+            who: Who::Iesg,
+            allowed: at("iesg-eval"),
+            ok: "ok: ballot position No Objection recorded for ad@ietf.test; ballot: 1 of 1 needed positions, no DISCUSS: enough to approve; the chairs and the list are told",
+            step: Expect::Ballot {
+                position: "no-objection",
+                state: "iesg-eval",
+                then: ballot_told_to_list,
+            },
+            refused: In(
+                at("submitted"),
+                "draft-ietf-wg-widgets is in submitted; the IESG ballots on a document in IETF Last Call or IESG Evaluation",
+            ),
+        },
+        Case {
             name: "approve",
             line: "approve draft-ietf-wg-widgets",
             who: Who::Iesg,
-            allowed: at("iesg-eval"),
+            allowed: balloted("iesg-eval", "yes"),
             ok: "ok: IESG state changed to Approved-announcement sent from IESG Evaluation",
             step: Move {
                 draft: DRAFT,
@@ -1144,6 +1236,20 @@ fn publication_requested(then: &[Action]) {
     );
 }
 
+/// The ballot became approvable: the list, its chairs and the IESG are told once each.
+fn ballot_told_to_list(then: &[Action]) {
+    let flat = all(then);
+    let subject = "IESG ballot on draft-ietf-wg-widgets: enough positions to approve";
+    for who in [MEMBER, "bob@example.org", CHAIR, IESG] {
+        assert_eq!(subjects_to(&flat, who), [subject], "{who}");
+    }
+    let body = jobs(&flat).iter().map(|j| read_job(j).1).next().unwrap();
+    assert!(
+        body.contains("  ad@ietf.test: No Objection (2026-11-28)\n  1 of 1 needed positions"),
+        "{body}"
+    );
+}
+
 fn approval_announced(then: &[Action]) {
     let subject =
         "Protocol Action: 'draft-ietf-wg-widgets' to Proposed Standard (draft-ietf-wg-widgets.txt)";
@@ -1277,6 +1383,31 @@ fn check_step(case: &Case, sender: &str, then: &[Action]) {
                 case.name
             );
             assert_eq!(subjects_to(&all(otherwise), sender).len(), 1);
+        }
+        Expect::Ballot {
+            position,
+            state,
+            then: check_then,
+        } => {
+            let Action::Ballot {
+                row,
+                expect,
+                then: follows,
+            } = step
+            else {
+                panic!("{}: a ballot, not {step:#?}", case.name);
+            };
+            assert_eq!(
+                (row.list.as_str(), row.draft.as_str(), row.ad.as_str()),
+                (LIST, DRAFT, sender),
+                "{}",
+                case.name
+            );
+            assert_eq!(row.position, position.parse::<BallotPosition>().unwrap());
+            assert_eq!(expect.slug(), state);
+            assert_eq!(row.message_id, COMMAND_ID, "{}", case.name);
+            assert_eq!(row.at, NOW);
+            check_then(follows);
         }
         Expect::Answer => unreachable!("read-only commands are not confirmed"),
     }
