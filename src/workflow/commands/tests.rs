@@ -1935,3 +1935,277 @@ fn calls_says_so_when_no_call_is_open() {
         "{text}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The IESG ballot and the publication request.
+
+/// A site whose IESG is `ads`.
+fn iesg_fixture(ads: &[&str]) -> Fixture {
+    fixture_with(&[CHAIR], ads, &[MEMBER, "bob@example.org"])
+}
+
+#[test]
+fn approve_is_refused_while_a_discuss_stands_or_below_two_thirds() {
+    let ads = ["ad@ietf.test", "ad2@ietf.test", "ad3@ietf.test"];
+    let fx = iesg_fixture(&ads);
+    let line = "approve draft-ietf-wg-widgets";
+    // (positions of ad2 and ad3 beside ad's Yes, the refusal or None for approval)
+    let table: &[(&[(&str, &str)], Option<&str>)] = &[
+        (&[], Some("1 of 2 needed positions (Yes or No Objection)")),
+        (
+            &[("ad2@ietf.test", "discuss")],
+            Some(
+                "1 of 2 needed positions (Yes or No Objection); DISCUSS from ad2@ietf.test: section 4 is unclear",
+            ),
+        ),
+        (
+            &[("ad2@ietf.test", "yes"), ("ad3@ietf.test", "discuss")],
+            Some("DISCUSS from ad3@ietf.test: section 4 is unclear"),
+        ),
+        (
+            &[("ad2@ietf.test", "abstain")],
+            Some("1 of 2 needed positions (Yes or No Objection)"),
+        ),
+        // Two recusals leave one voting member: two thirds of one is one.
+        (
+            &[("ad2@ietf.test", "recuse"), ("ad3@ietf.test", "recuse")],
+            None,
+        ),
+        (&[("ad2@ietf.test", "no-objection")], None),
+        // The same AD's later position replaces the earlier DISCUSS.
+        (
+            &[
+                ("ad2@ietf.test", "discuss"),
+                ("ad2@ietf.test", "no-objection"),
+            ],
+            None,
+        ),
+    ];
+    for (others, refusal) in table {
+        let fake = balloted("iesg-eval", "yes")
+            .lookup()
+            .with_pending(IESG, line);
+        for (ad, p) in *others {
+            let reason = (*p == "discuss").then_some("section 4 is unclear");
+            fake.ballots.borrow_mut().push(ballot_row(ad, p, reason));
+        }
+        let actions = fx.confirm(&fake, IESG);
+        let moved = all(guarded(&actions))
+            .iter()
+            .any(|a| matches!(a, Action::DraftMove { .. }));
+        let text = result_text(&actions, IESG);
+        match refusal {
+            Some(why) => {
+                assert!(!moved, "{others:?}: {actions:#?}");
+                let wanted = format!(
+                    "> {line}\nerror: the IESG ballot does not allow approval yet: {why}\n"
+                );
+                assert!(text.contains(&wanted), "{others:?}: {text}");
+            }
+            None => assert!(moved && !text.contains("error"), "{others:?}: {text}"),
+        }
+    }
+}
+
+#[test]
+fn positions_from_before_the_last_publication_request_do_not_count() {
+    let fx = fixture();
+    let line = "approve draft-ietf-wg-widgets";
+    let fake = balloted("iesg-eval", "yes")
+        .lookup()
+        .with_pending(IESG, line);
+    // The draft went back to the WG and was requested again after the Yes.
+    let mut again = event("submitted");
+    again.at = NOW - DAY + 60;
+    let mut fake = fake;
+    fake.events.push((DRAFT.into(), again));
+    let actions = fx.confirm(&fake, IESG);
+    let text = result_text(&actions, IESG);
+    assert!(
+        text.contains("error: the IESG ballot does not allow approval yet: 0 of 1 needed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_ad_who_raised_a_discuss_clears_it_by_balloting_again() {
+    let fx = iesg_fixture(&[IESG, "ad2@ietf.test"]);
+    // A DISCUSS: the list, chairs and IESG are told, with the reason.
+    let line = "ballot draft-ietf-wg-widgets discuss reason \"section 4 breaks 0-RTT\"";
+    let fake = at("iesg-eval").lookup().with_pending(IESG, line);
+    let actions = fx.confirm(&fake, IESG);
+    let flat = all(guarded(&actions));
+    let subject = "ad@ietf.test's Discuss on draft-ietf-wg-widgets: (with DISCUSS)";
+    for who in [MEMBER, CHAIR, "ad2@ietf.test"] {
+        assert_eq!(subjects_to(&flat, who), [subject], "{who}");
+    }
+    let text = result_text(&actions, IESG);
+    assert!(
+        text.contains("the draft cannot be approved while it stands: ballot again"),
+        "{text}"
+    );
+    // Balloting No Objection replaces it: cleared, and said so.
+    let line = "ballot draft-ietf-wg-widgets no-objection";
+    let fake = balloted("iesg-eval", "discuss")
+        .lookup()
+        .with_pending(IESG, line);
+    let actions = fx.confirm(&fake, IESG);
+    let text = result_text(&actions, IESG);
+    assert!(
+        text.contains("ok: ballot position No Objection recorded for ad@ietf.test; it replaces your DISCUSS, which is cleared; ballot: 1 of 2 needed positions, no DISCUSS; the chairs and the list are told"),
+        "{text}"
+    );
+    let flat = all(guarded(&actions));
+    assert_eq!(
+        subjects_to(&flat, MEMBER),
+        ["ad@ietf.test's No Objection on draft-ietf-wg-widgets: DISCUSS cleared"]
+    );
+    // A position that changes nothing decisive is recorded without mail to the list.
+    let line = "ballot draft-ietf-wg-widgets abstain";
+    let fake = balloted("iesg-eval", "yes")
+        .lookup()
+        .with_pending(IESG, line);
+    let actions = fx.confirm(&fake, IESG);
+    let flat = all(guarded(&actions));
+    assert!(flat.iter().any(|a| matches!(a, Action::Ballot { .. })));
+    assert!(subjects_to(&flat, MEMBER).is_empty(), "{flat:#?}");
+}
+
+#[test]
+fn a_ballot_during_the_ietf_last_call_is_recorded_and_says_approval_waits() {
+    let fx = fixture();
+    let line = "ballot draft-ietf-wg-widgets yes";
+    let fake = in_call("ietf-lc", "ietf-lc")
+        .lookup()
+        .with_pending(IESG, line);
+    let actions = fx.confirm(&fake, IESG);
+    let Some(Action::Ballot { expect, .. }) = guarded(&actions).first() else {
+        panic!("a ballot: {actions:#?}");
+    };
+    assert_eq!(expect.slug(), "ietf-lc");
+    let text = result_text(&actions, IESG);
+    assert!(
+        text.contains("the IETF Last Call is still open, and approval waits for it to close"),
+        "{text}"
+    );
+}
+
+#[test]
+fn status_shows_the_ballot_briefly() {
+    let fx = fixture();
+    let actions = fx.handle(
+        &balloted("iesg-eval", "discuss").lookup(),
+        OUTSIDER,
+        "status draft-ietf-wg-widgets",
+    );
+    let text = result_text(&actions, OUTSIDER);
+    assert!(
+        text.contains("IESG Evaluation (stage 6); ballot: 0 of 1 needed positions, 1 DISCUSS; DISCUSS from ad@ietf.test"),
+        "{text}"
+    );
+}
+
+/// The publication request mailed to the IESG, from a confirmed `body`.
+fn publication_request(fake: Fake, body: &str) -> String {
+    let fx = fixture();
+    let fake = fake.with_pending(CHAIR, body);
+    let actions = fx.confirm(&fake, CHAIR);
+    let flat = all(guarded(&actions));
+    let jobs: Vec<_> = jobs(&flat)
+        .into_iter()
+        .filter(|j| recipients(j).iter().any(|r| r == IESG))
+        .collect();
+    assert_eq!(jobs.len(), 1, "{actions:#?}");
+    read_job(jobs[0]).1
+}
+
+#[test]
+fn the_publication_request_carries_the_writeup_and_the_wglc_tally() {
+    let mut fake = at("writeup").lookup();
+    let mut wglc = call(DRAFT, "wglc", "closed");
+    wglc.closed_at = Some(CALL_ENDS);
+    fake.calls.get_mut().push(wglc);
+    fake.replies.push(CallReply {
+        call_id: CALL_ID,
+        message_id: "r1@example.org".into(),
+        person: MEMBER.into(),
+        name: "Alice".into(),
+        date: NOW,
+        position: Position::Support,
+        evidence: Some("+1".into()),
+        reason: None,
+        member: true,
+    });
+    let mut moved = event("writeup");
+    moved.from_state = Some("wglc".parse().unwrap());
+    moved.message_id = "call-7@example.org".into();
+    moved.why = "Decision (majority, quorum 1): the call passed.".into();
+    fake.events.push((DRAFT.into(), moved));
+    let body = publication_request(
+        fake,
+        "pubreq draft-ietf-wg-widgets status ps\nThe shepherd is Alice.\nNo IPR.\n-- \nChair",
+    );
+    assert!(
+        body.contains("Shepherd write-up:\n\nThe shepherd is Alice.\nNo IPR.\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("The last WG Last Call, on draft-ietf-wg-widgets-02, ended 2026-12-01."),
+        "{body}"
+    );
+    assert!(
+        body.contains("Result: Decision (majority, quorum 1): the call passed."),
+        "{body}"
+    );
+    assert!(body.contains("Support (1): Alice"), "{body}");
+    assert!(body.contains("Through its WG Last Call"), "{body}");
+    assert!(!body.contains("NOT through"), "{body}");
+}
+
+#[test]
+fn the_publication_request_says_plainly_when_writeup_was_forced() {
+    let mut fake = at("writeup").lookup();
+    let mut forced = event("writeup");
+    forced.from_state = Some("wg-doc".parse().unwrap());
+    forced.forced = true;
+    forced.why = "the WG agreed at IETF 125".into();
+    fake.events.push((DRAFT.into(), forced));
+    let body = publication_request(fake, "pubreq draft-ietf-wg-widgets status info");
+    assert!(
+        body.contains(
+            "NOT through a WG Last Call: chair@example.org forced the move from wg-doc on 2026-11-27.\n  \
+             Reason given: the WG agreed at IETF 125"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("No WG Last Call was held on this draft."),
+        "{body}"
+    );
+    assert!(body.contains("No shepherd write-up was given."), "{body}");
+}
+
+#[test]
+fn a_writeup_is_kept_with_the_draft_after_the_move() {
+    let fx = fixture();
+    let body = "pubreq draft-ietf-wg-widgets status ps\nShepherd: Alice.";
+    let fake = at("writeup").lookup().with_pending(CHAIR, body);
+    let actions = fx.confirm(&fake, CHAIR);
+    let Some(Action::DraftMove { then, .. }) = guarded(&actions).first() else {
+        panic!("a move: {actions:#?}");
+    };
+    let w = then.iter().find_map(|a| match a {
+        Action::Writeup(w) => Some(w),
+        _ => None,
+    });
+    let w = w.expect("the write-up is kept, under the move");
+    assert_eq!(
+        (
+            w.draft.as_str(),
+            w.text.as_str(),
+            w.actor.as_str(),
+            w.message_id.as_str()
+        ),
+        (DRAFT, "Shepherd: Alice.", CHAIR, COMMAND_ID)
+    );
+}
