@@ -1,6 +1,7 @@
 //! The integration suite: one binary, one module per area (STYLE.md habit 11).
 
 mod archive;
+mod ballot;
 mod bounce;
 mod bounces;
 mod calls;

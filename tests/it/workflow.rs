@@ -1040,9 +1040,7 @@ fn pubreq_takes_the_rest_of_the_body_as_the_shepherd_write_up() {
     let got = parse("", &long);
     assert_eq!(
         got[0].result.as_ref().map_err(|e| e.to_string()),
-        Err(&s(
-            "pubreq expects a write-up of at most 64 KiB, not 71 KiB"
-        ))
+        Err(s("pubreq expects a write-up of at most 64 KiB, not 70 KiB"))
     );
 }
 
