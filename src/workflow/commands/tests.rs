@@ -1944,13 +1944,19 @@ fn iesg_fixture(ads: &[&str]) -> Fixture {
     fixture_with(&[CHAIR], ads, &[MEMBER, "bob@example.org"])
 }
 
+/// Other ADs' (address, position) beside ad's Yes, and the refusal they lead to (None: approved).
+type BallotCase = (
+    &'static [(&'static str, &'static str)],
+    Option<&'static str>,
+);
+
 #[test]
 fn approve_is_refused_while_a_discuss_stands_or_below_two_thirds() {
     let ads = ["ad@ietf.test", "ad2@ietf.test", "ad3@ietf.test"];
     let fx = iesg_fixture(&ads);
     let line = "approve draft-ietf-wg-widgets";
     // (positions of ad2 and ad3 beside ad's Yes, the refusal or None for approval)
-    let table: &[(&[(&str, &str)], Option<&str>)] = &[
+    let table: &[BallotCase] = &[
         (&[], Some("1 of 2 needed positions (Yes or No Objection)")),
         (
             &[("ad2@ietf.test", "discuss")],
