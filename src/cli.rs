@@ -417,9 +417,17 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                     }
                     None => (serde_json::Value::Null, serde_json::Value::Null),
                 };
+                let ballot = crate::workflow::commands::ballot_standing(
+                    &store,
+                    &cfg.site.iesg.members,
+                    &d.list,
+                    &d.name,
+                )?;
+                let writeup = store.writeup(&d.list, &d.name)?.map(|w| w.text);
                 let v = serde_json::json!({
                     "name": d.name, "rev": d.rev, "list": d.list, "state": d.state,
                     "stage": state.stage(), "call": call, "tally": tally,
+                    "ballot": ballot, "writeup": writeup,
                     "tags": d.tags, "title": d.title, "intended_status": d.intended_status, "rfc": d.rfc,
                     "replaced_by": d.replaced_by, "replaces": d.replaces,
                 });

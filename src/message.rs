@@ -44,6 +44,21 @@ pub struct DkimSignature {
 /// The archive keeps at most this much decoded text per message for search.
 const MAX_BODY_TEXT: usize = 1 << 20;
 
+/// The decoded text of each text/plain attachment of a message (a shepherd write-up sent as a
+/// file), at most [`MAX_BODY_TEXT`] bytes each; empty when there is none or the message does not
+/// parse.
+pub fn text_attachments(raw: &[u8]) -> Vec<String> {
+    let Some(msg) = MessageParser::default().parse(raw) else {
+        return Vec::new();
+    };
+    msg.attachments()
+        .filter(|p| p.is_text() && !p.is_text_html())
+        .filter_map(|p| p.text_contents())
+        .filter(|t| t.len() <= MAX_BODY_TEXT)
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Parses a message; never fails — missing or broken fields come back empty.
 pub fn parse(raw: &[u8]) -> ParsedMessage {
     let mut out = ParsedMessage::default();

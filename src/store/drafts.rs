@@ -440,6 +440,15 @@ fn call_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
 const CALL_COLUMNS: &str =
     "id, list, draft, kind, rev, anchor, subject, opened_at, ends_at, state, closed_at";
 
+/// Every call on a draft, oldest first.
+pub(crate) fn calls_of(c: &Connection, list: &str, draft: &str) -> rusqlite::Result<Vec<CallRow>> {
+    let mut stmt = c.prepare(&format!(
+        "SELECT {CALL_COLUMNS} FROM calls WHERE list = ?1 AND draft = ?2 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map(params![list, draft], call_row)?;
+    rows.collect()
+}
+
 /// How long after a call closes replies to it are still recorded, as late.
 pub const LATE_WINDOW: i64 = 30 * 86_400;
 

@@ -253,6 +253,30 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE drafts ADD COLUMN replaces TEXT;
     CREATE UNIQUE INDEX drafts_rfc ON drafts(rfc) WHERE rfc IS NOT NULL;
     "#,
+    // 9: the IESG ballot (issue 10): every position an AD sends, kept as history (the latest per
+    // AD stands), and the shepherd write-up a publication request carried.
+    r#"
+    CREATE TABLE ballots (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        list       TEXT NOT NULL,
+        draft      TEXT NOT NULL,
+        ad         TEXT NOT NULL,
+        position   TEXT NOT NULL,
+        reason     TEXT,
+        at         INTEGER NOT NULL,
+        message_id TEXT NOT NULL
+    );
+    CREATE INDEX ballots_draft ON ballots(list, draft, id);
+    CREATE TABLE writeups (
+        list       TEXT NOT NULL,
+        draft      TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        at         INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        PRIMARY KEY (list, draft)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

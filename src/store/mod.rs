@@ -12,6 +12,7 @@
 //! and a busy timeout arbitrate between the two processes.
 
 mod archive;
+mod ballots;
 mod drafts;
 mod holds;
 mod members;
@@ -24,6 +25,7 @@ mod tokens;
 mod values;
 
 pub use archive::{ArchiveRecord, ArchivedMessage, ThreadSummary};
+pub use ballots::{BallotRow, WriteupRow};
 pub use drafts::{
     CallReply, CallRow, DraftMeta, DraftMove, DraftRow, EventRow, LATE_WINDOW, ReviewRow,
 };

@@ -148,6 +148,15 @@ pub enum Action {
         set: Option<BounceState>,
         then: Vec<Action>,
     },
+    /// Record an AD's ballot position if the draft is still in `expect`, and only then apply
+    /// `then` (the ballot's mail to the chairs and the list, when it changed decisively).
+    Ballot {
+        row: super::BallotRow,
+        expect: crate::values::State,
+        then: Vec<Action>,
+    },
+    /// Keep the shepherd write-up of a publication request (applied after its move).
+    Writeup(super::WriteupRow),
     /// Compare-and-set a named counter (0 when absent): only if it still holds `expect`, set it to
     /// `set` and apply `then`. Scheduled mail (the weekly report) therefore goes out once even if
     /// two passes race or a pass is replayed after a crash.
@@ -176,7 +185,8 @@ impl Action {
             | Action::CallExtend { then, .. }
             | Action::ReviewDone { then, .. }
             | Action::MemberUpdate { then, .. }
-            | Action::CounterSet { then, .. } => then.as_slice(),
+            | Action::CounterSet { then, .. }
+            | Action::Ballot { then, .. } => then.as_slice(),
             _ => &[],
         };
         then.iter().any(|a| a.any(f))
@@ -472,6 +482,12 @@ pub(crate) fn apply_actions(
                     applied.rate_limited += inner.rate_limited;
                 }
             }
+            Action::Ballot { row, expect, then } => {
+                if super::ballots::cast(c, row, *expect, now)? {
+                    apply_actions(c, then, now)?;
+                }
+            }
+            Action::Writeup(w) => super::ballots::set_writeup(c, w, now)?,
             Action::PendingCommand {
                 token,
                 subject,

@@ -3,7 +3,9 @@
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
-use crate::values::{CallKind, CallState, Delivery, Position, State, Tag, Text, TokenPurpose};
+use crate::values::{
+    BallotPosition, CallKind, CallState, Delivery, Position, State, Tag, Text, TokenPurpose,
+};
 
 macro_rules! text_columns {
     ($($t:ty),*) => {$(
@@ -24,6 +26,7 @@ macro_rules! text_columns {
 }
 
 text_columns!(
+    BallotPosition,
     CallKind,
     CallState,
     Delivery,

@@ -4,12 +4,14 @@
 //! its columns through them. They sit below the store so that rows can carry them without the
 //! store importing the workflow.
 
+mod ballot;
 mod calls;
 mod delivery;
 mod draft;
 mod position;
 mod token;
 
+pub use ballot::BallotPosition;
 pub use calls::{CallKind, CallState};
 pub use delivery::Delivery;
 pub use draft::{State, Tag};
@@ -51,6 +53,11 @@ impl Text for Delivery {
         self.as_str()
     }
 }
+impl Text for BallotPosition {
+    fn text(&self) -> &'static str {
+        self.as_str()
+    }
+}
 impl Text for TokenPurpose {
     fn text(&self) -> &'static str {
         self.as_str()
@@ -67,4 +74,4 @@ macro_rules! serialize_as_text {
     )*};
 }
 
-serialize_as_text!(CallKind, CallState, TokenPurpose, Delivery);
+serialize_as_text!(CallKind, CallState, TokenPurpose, Delivery, BallotPosition);

@@ -102,6 +102,13 @@ pub enum Error {
         draft: String,
         list: String,
     },
+    #[error(
+        "{name} is in {}; the IESG ballots on a document in IETF Last Call or IESG Evaluation",
+        .state.slug()
+    )]
+    NoBallot { name: String, state: State },
+    #[error("the IESG ballot does not allow approval yet: {0}")]
+    BallotBlocks(String),
 }
 
 impl Error {

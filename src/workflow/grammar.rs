@@ -198,6 +198,9 @@ pub enum ChairCommand {
     Pubreq {
         draft: String,
         status: IntendedStatus,
+        /// The shepherd write-up: the body's lines after the command (empty when none was given;
+        /// `commands::pubreq` may fill it from a text/plain attachment).
+        writeup: String,
     },
     IetfLcStart {
         draft: String,
@@ -210,6 +213,11 @@ pub enum ChairCommand {
     IetfLcExtend {
         draft: String,
         to: Date,
+    },
+    Ballot {
+        draft: String,
+        position: crate::values::BallotPosition,
+        reason: Option<String>,
     },
     Approve {
         draft: String,
@@ -378,7 +386,11 @@ pub fn parse<K: Known>(subject: &str, body_text: &str, known: &[K]) -> Vec<Comma
 
 fn parse_body<K: Known>(body_text: &str, known: &[K]) -> Vec<CommandLine> {
     let mut out: Vec<CommandLine> = Vec::new();
-    for raw in body_text.lines() {
+    let lines: Vec<&str> = body_text.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let raw = lines[i];
+        i += 1;
         let line = raw.trim();
         if line.is_empty() {
             continue;
@@ -407,7 +419,31 @@ fn parse_body<K: Known>(body_text: &str, known: &[K]) -> Vec<CommandLine> {
             Ok((name, cmd)) => (Ok(cmd), name),
             Err(e) => (Err(e), ""),
         };
-        out.push(CommandLine::new(line, result, name, true));
+        let mut raw_text = line.to_owned();
+        let mut result = result;
+        if let Ok(ChairCommand::Pubreq { writeup, .. }) = &mut result {
+            // The shepherd write-up: every line after `pubreq` up to `end`, a signature or the
+            // end of the body. It ends the commands, as a letter ends its signature.
+            let (text, read) = writeup_lines(&lines[i..]);
+            for l in &lines[i..i + read] {
+                raw_text.push('\n');
+                raw_text.push_str(l);
+            }
+            i += read;
+            if text.len() > MAX_WRITEUP {
+                result = Err(ParseError::Expects {
+                    cmd: "pubreq".into(),
+                    what: format!("a write-up of at most {} KiB", MAX_WRITEUP / 1024),
+                    got: format!("{} KiB", text.len().div_ceil(1024)),
+                });
+            } else {
+                *writeup = text;
+            }
+        }
+        let name = if result.is_ok() { name } else { "" };
+        let mut cl = CommandLine::new(line, result, name, true);
+        cl.raw = raw_text;
+        out.push(cl);
     }
     out
 }
@@ -449,6 +485,24 @@ impl CommandLine {
     pub fn is_command(&self) -> bool {
         self.command
     }
+}
+
+/// Longest shepherd write-up `pubreq` takes (the Datatracker's template filled in is 10–20 KiB).
+pub const MAX_WRITEUP: usize = 64 * 1024;
+
+/// The write-up after a `pubreq` line: the lines up to `end` or a signature (not included), with
+/// surrounding blank lines trimmed; and how many lines were read.
+pub fn writeup_lines(rest: &[&str]) -> (String, usize) {
+    let end = rest
+        .iter()
+        .position(|l| {
+            l.trim().eq_ignore_ascii_case("end")
+                || l.trim_end_matches(['\r', '\n']) == "-- "
+                || l.trim() == "--"
+        })
+        .unwrap_or(rest.len());
+    let text: Vec<&str> = rest[..end].iter().map(|l| l.trim_end()).collect();
+    (text.join("\n").trim_matches('\n').to_owned(), end)
 }
 
 /// Longest quoted text (a proposal's title, a forced move's reason).

@@ -4,7 +4,7 @@
 
 use crate::clock::Timestamp;
 use crate::context::{LookupError, Tokens};
-use crate::store::{Action, CallReply, CallRow, DraftRow, EventRow, ReviewRow, Store};
+use crate::store::{Action, BallotRow, CallReply, CallRow, DraftRow, EventRow, ReviewRow, Store};
 
 use super::positions::Position;
 
@@ -33,6 +33,10 @@ pub trait Lookup: Tokens {
     fn open_reviews(&self, list: &str) -> Result<Vec<ReviewRow>, LookupError>;
     /// The draft, on any list of the site, published with RFC number `rfc`: (list, name).
     fn rfc_holder(&self, rfc: i64) -> Result<Option<(String, String)>, LookupError>;
+    /// Every position sent on a draft's IESG ballot, oldest first.
+    fn ballots(&self, list: &str, draft: &str) -> Result<Vec<BallotRow>, LookupError>;
+    /// Every call on a draft, oldest first.
+    fn calls_of(&self, list: &str, draft: &str) -> Result<Vec<CallRow>, LookupError>;
     /// Runs `f` against a view in which the actions it applies through [`Sequence::apply`] are
     /// visible to its later reads; they are discarded afterwards (the caller returns them to be
     /// committed for real). The commands of one confirmed mail run in order this way.
@@ -96,6 +100,12 @@ impl Lookup for Store {
     }
     fn rfc_holder(&self, rfc: i64) -> Result<Option<(String, String)>, LookupError> {
         Ok(Store::rfc_holder(self, rfc)?)
+    }
+    fn ballots(&self, list: &str, draft: &str) -> Result<Vec<BallotRow>, LookupError> {
+        Ok(Store::ballots(self, list, draft)?)
+    }
+    fn calls_of(&self, list: &str, draft: &str) -> Result<Vec<CallRow>, LookupError> {
+        Ok(Store::calls_of(self, list, draft)?)
     }
     fn in_sequence(
         &self,

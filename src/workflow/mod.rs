@@ -3,7 +3,8 @@
 //! The pure core takes data and `now` and returns values:
 //! - [`states`]: the draft states and the one transition table;
 //! - [`grammar`]: the chair-command grammar (a mail's text in, typed commands out);
-//! - [`positions`]: the position classifier; [`tally`]: the count a chair reads.
+//! - [`positions`]: the position classifier; [`tally`]: the count a chair reads;
+//! - [`ballot`]: the IESG ballot's standing, and whether it lets the IESG approve.
 //!
 //! The mail-facing shell turns mail into the store's [`Action`]s, reading through [`Lookup`]:
 //! - [`commands`]: mail to `wg-chairs@`, the command table (one file per command family),
@@ -17,6 +18,7 @@
 //! workflow never imports the pipeline: what it posts to the list as the list it delivers through
 //! the [`Deliver`] function the pipeline hands it.
 
+pub mod ballot;
 pub mod calls;
 pub mod commands;
 pub mod deadlines;

@@ -223,7 +223,14 @@ async fn the_iesg_takes_a_wg_document_from_last_call_to_rfc() {
     d.wait_queue_drained().await;
     assert_eq!(show(&d, draft).unwrap()["state"], "iesg-eval");
 
-    confirmed(&d, AD, "approve draft-ietf-quic-foo", "i9@t").await;
+    // The IESG (one AD here) ballots before it approves.
+    confirmed(
+        &d,
+        AD,
+        "ballot draft-ietf-quic-foo yes\napprove draft-ietf-quic-foo",
+        "i9@t",
+    )
+    .await;
     mail_to(
         &d,
         "ietf-announce@ietf.test",
@@ -320,7 +327,7 @@ async fn the_iesg_takes_a_wg_document_from_last_call_to_rfc() {
     confirmed(
         &d,
         AD,
-        "approve draft-ietf-quic-baz\nstate draft-ietf-quic-baz rfc-ed-queue",
+        "ballot draft-ietf-quic-baz no-objection\napprove draft-ietf-quic-baz\nstate draft-ietf-quic-baz rfc-ed-queue",
         "i17@t",
     )
     .await;

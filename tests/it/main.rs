@@ -2,6 +2,7 @@
 
 mod announcements;
 mod archive;
+mod ballot;
 mod bounce;
 mod bounces;
 mod calls;

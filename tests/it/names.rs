@@ -394,7 +394,7 @@ async fn an_rfc_number_is_given_once_on_the_site() {
     confirmed(
         &d,
         AD,
-        "approve draft-ietf-quic-one\napprove draft-ietf-quic-two",
+        "ballot draft-ietf-quic-one yes\nballot draft-ietf-quic-two yes\napprove draft-ietf-quic-one\napprove draft-ietf-quic-two",
         "h1@t",
     )
     .await;

@@ -308,7 +308,13 @@ async fn from_last_call_to_rfc_every_announcement_is_a_list_post() {
     assert_eq!(show(&d, draft).unwrap()["state"], "iesg-eval");
 
     // Approval and RFC: IETF-wide, threaded under the draft's most recent call.
-    commands_by(&d, AD, "approve draft-ietf-quic-foo", "r5@t").await;
+    commands_by(
+        &d,
+        AD,
+        "ballot draft-ietf-quic-foo yes\napprove draft-ietf-quic-foo",
+        "r5@t",
+    )
+    .await;
     is_list_post(
         &d,
         "[quic] Protocol Action: 'draft-ietf-quic-foo' to Proposed Standard (draft-ietf-quic-foo-05.txt)",

@@ -1,6 +1,7 @@
 //! The pure workflow core: the transition table, Datatracker wording, draft names and the chair
 //! command grammar (`shared/spec/workflow.md`). Table tests: input → expected output.
 
+use wgmail::values::BallotPosition;
 use wgmail::workflow::commands::table::parse;
 use wgmail::workflow::commands::{Who, table};
 use wgmail::workflow::grammar::{ChairCommand as Cmd, Date, End, IntendedStatus};
@@ -694,6 +695,7 @@ fn grammar_valid_lines() {
             Cmd::Pubreq {
                 draft: f.clone(),
                 status: IntendedStatus::ProposedStandard,
+                writeup: String::new(),
             },
         ),
         (
@@ -701,6 +703,7 @@ fn grammar_valid_lines() {
             Cmd::Pubreq {
                 draft: f.clone(),
                 status: IntendedStatus::BestCurrentPractice,
+                writeup: String::new(),
             },
         ),
         (
@@ -708,6 +711,7 @@ fn grammar_valid_lines() {
             Cmd::Pubreq {
                 draft: f.clone(),
                 status: IntendedStatus::Informational,
+                writeup: String::new(),
             },
         ),
         (
@@ -715,6 +719,55 @@ fn grammar_valid_lines() {
             Cmd::Pubreq {
                 draft: f.clone(),
                 status: IntendedStatus::Experimental,
+                writeup: String::new(),
+            },
+        ),
+        (
+            "ballot draft-smith-quic-foo yes",
+            Cmd::Ballot {
+                draft: f.clone(),
+                position: BallotPosition::Yes,
+                reason: None,
+            },
+        ),
+        (
+            "BALLOT draft-smith-quic-foo-05 No-Objection",
+            Cmd::Ballot {
+                draft: f.clone(),
+                position: BallotPosition::NoObjection,
+                reason: None,
+            },
+        ),
+        (
+            r#"ballot draft-smith-quic-foo discuss reason "section 4 breaks 0-RTT""#,
+            Cmd::Ballot {
+                draft: f.clone(),
+                position: BallotPosition::Discuss,
+                reason: Some(s("section 4 breaks 0-RTT")),
+            },
+        ),
+        (
+            "ballot draft-smith-quic-foo discuss the \"must\" in 4.2 is untestable",
+            Cmd::Ballot {
+                draft: f.clone(),
+                position: BallotPosition::Discuss,
+                reason: Some(s("the \"must\" in 4.2 is untestable")),
+            },
+        ),
+        (
+            "ballot draft-smith-quic-foo recuse reason I am an author",
+            Cmd::Ballot {
+                draft: f.clone(),
+                position: BallotPosition::Recuse,
+                reason: Some(s("I am an author")),
+            },
+        ),
+        (
+            "ballot draft-smith-quic-foo abstain",
+            Cmd::Ballot {
+                draft: f.clone(),
+                position: BallotPosition::Abstain,
+                reason: None,
             },
         ),
         (
@@ -797,6 +850,15 @@ fn grammar_valid_lines() {
 fn grammar_invalid_lines() {
     let cases: &[(&str, &str)] = &[
         ("foo draft-x", "unknown command 'foo'"),
+        (
+            "ballot draft-smith-quic-foo discuss",
+            "ballot needs a reason for a DISCUSS, like: discuss reason \"section 4 …\"",
+        ),
+        (
+            "ballot draft-smith-quic-foo maybe",
+            "ballot expects 'yes', 'no-objection', 'discuss', 'abstain' or 'recuse', not 'maybe'",
+        ),
+        ("ballot", "ballot needs a draft name"),
         ("Hello chairs,", "unknown command 'hello'"),
         (
             "propose QUIC over pigeons",
@@ -1067,6 +1129,47 @@ fn a_consensus_reason_is_quoted_or_the_rest_of_its_line() {
             .to_string()
             .contains("needs a reason"),
         "{got:?}"
+    );
+}
+
+#[test]
+fn pubreq_takes_the_rest_of_the_body_as_the_shepherd_write_up() {
+    let body = "pubreq draft-smith-quic-foo status ps\n\n\
+                1. Summary\n\
+                The document shepherd is Alice.\n\
+                \n\
+                2. Review and consensus\n\
+                status draft-smith-quic-foo\n\
+                -- \n\
+                Chair One\n";
+    let got = parse("", body);
+    assert_eq!(
+        got.len(),
+        1,
+        "the write-up's lines are not commands: {got:?}"
+    );
+    assert_eq!(got[0].text, "pubreq draft-smith-quic-foo status ps");
+    assert_eq!(
+        got[0].result,
+        Ok(Cmd::Pubreq {
+            draft: s("draft-smith-quic-foo"),
+            status: IntendedStatus::ProposedStandard,
+            writeup: s("1. Summary\nThe document shepherd is Alice.\n\n\
+                        2. Review and consensus\nstatus draft-smith-quic-foo"),
+        })
+    );
+    // `end` closes it; with nothing after the command there is no write-up.
+    let got = parse("", "pubreq draft-a status info\nShort.\nend\nhelp\n");
+    assert_eq!(got.len(), 1);
+    assert!(matches!(&got[0].result, Ok(Cmd::Pubreq { writeup, .. }) if writeup == "Short."));
+    let got = parse("", "pubreq draft-a status info\n-- \nChair\n");
+    assert!(matches!(&got[0].result, Ok(Cmd::Pubreq { writeup, .. }) if writeup.is_empty()));
+    // Bounded: a write-up over 64 KiB is refused, not cut.
+    let long = format!("pubreq draft-a status info\n{}\n", "x".repeat(70 * 1024));
+    let got = parse("", &long);
+    assert_eq!(
+        got[0].result.as_ref().map_err(|e| e.to_string()),
+        Err(s("pubreq expects a write-up of at most 64 KiB, not 70 KiB"))
     );
 }
 

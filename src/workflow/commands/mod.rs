@@ -29,6 +29,7 @@ use super::states::{self, State};
 mod adoption;
 pub mod answer;
 mod approve;
+mod ballot;
 mod call;
 mod consensus;
 mod ietf_lc;
@@ -45,6 +46,7 @@ pub mod table;
 mod tests;
 mod wglc;
 
+pub use ballot::standing_of as ballot_standing;
 pub use review::pick_reviewers;
 pub use table::{COMMANDS, Row, Run, Who};
 
@@ -220,7 +222,24 @@ pub fn handle(
                 ctx.sender.to_lowercase()
             ));
         }
-        let raw: Vec<&str> = pending.iter().map(|&i| lines[i].raw.as_str()).collect();
+        let raw: Vec<String> = pending
+            .iter()
+            .map(|&i| {
+                let line = lines[i];
+                // A `pubreq` with its write-up attached keeps the write-up after it (it is the
+                // last command: its write-up takes the rest of the body).
+                match &line.result {
+                    Ok(ChairCommand::Pubreq { writeup, .. }) if writeup.trim().is_empty() => {
+                        match pubreq::attached_writeup(ctx) {
+                            Some(w) => format!("{}\n{w}", line.raw),
+                            None => line.raw.clone(),
+                        }
+                    }
+                    _ => line.raw.clone(),
+                }
+            })
+            .collect();
+        let raw: Vec<&str> = raw.iter().map(String::as_str).collect();
         actions.extend(ask_confirmation(ctx, &token, &raw));
     }
     let mut results: Vec<String> = results.into_iter().flatten().collect();

@@ -73,6 +73,14 @@ pub(super) fn status(env: &Env<'_>, cmd: &ChairCommand) -> Result<String, Error>
     if let Some(old) = &d.replaces {
         out.push_str(&format!("; replaces {old}"));
     }
+    // The IESG ballot, briefly, while the IESG has the draft.
+    if matches!(d.state, State::IetfLc | State::IesgEval) {
+        let b = super::ballot::standing(env, &name)?;
+        out.push_str(&format!("; ballot: {}", b.summary()));
+        for c in &b.discusses {
+            out.push_str(&format!("; DISCUSS from {}", c.ad));
+        }
+    }
     Ok(out)
 }
 

@@ -5,7 +5,9 @@
 use super::super::error::Error;
 use super::super::grammar::{self, ChairCommand, Cursor, Known, ParseError, ParseFn};
 use super::{Env, Step};
-use super::{adoption, approve, consensus, ietf_lc, propose, published, pubreq, read, review};
+use super::{
+    adoption, approve, ballot, consensus, ietf_lc, propose, published, pubreq, read, review,
+};
 use super::{open_calls, replaces, state, wglc};
 
 /// Who may send a command.
@@ -91,10 +93,11 @@ pub const COMMANDS: &[Row] = &[
     Row { name: "wglc extend", who: Chair, help: "wglc extend DRAFT to YYYY-MM-DD", parse: wglc::parse_extend, run: Changes(wglc::extend) },
     Row { name: "consensus", who: Chair, help: "consensus DRAFT reached|not-reached reason \"…\" (or the reason as the rest of the line)", parse: consensus::parse, run: Changes(consensus::run) },
     Row { name: "state", who: ChairOrIesg, help: "state DRAFT SLUG [force] [reason \"…\"]", parse: state::parse, run: Changes(state::run) },
-    Row { name: "pubreq", who: Chair, help: "pubreq DRAFT status ps|bcp|info|exp", parse: pubreq::parse, run: Changes(pubreq::run) },
+    Row { name: "pubreq", who: Chair, help: "pubreq DRAFT status ps|bcp|info|exp, then the shepherd write-up on the following lines (or attached)", parse: pubreq::parse, run: Changes(pubreq::run) },
     Row { name: "ietf-lc start", who: Iesg, help: "ietf-lc start DRAFT [ends YYYY-MM-DD | for N weeks|days]", parse: ietf_lc::parse_start, run: Changes(ietf_lc::start) },
     Row { name: "ietf-lc close", who: Iesg, help: "ietf-lc close DRAFT (not before the end it announced)", parse: ietf_lc::parse_close, run: Changes(ietf_lc::close) },
     Row { name: "ietf-lc extend", who: Iesg, help: "ietf-lc extend DRAFT to YYYY-MM-DD", parse: ietf_lc::parse_extend, run: Changes(ietf_lc::extend) },
+    Row { name: "ballot", who: Iesg, help: "ballot DRAFT yes|no-objection|discuss|abstain|recuse [reason \"…\"]", parse: ballot::parse, run: Changes(ballot::run) },
     Row { name: "approve", who: Iesg, help: "approve DRAFT", parse: approve::parse, run: Changes(approve::run) },
     Row { name: "published", who: Iesg, help: "published DRAFT rfc NNNN", parse: published::parse, run: Changes(published::run) },
     Row { name: "replaces", who: Chair, help: "replaces NEW-DRAFT[-NN] OLD-DRAFT", parse: replaces::parse, run: Changes(replaces::run) },

@@ -16,10 +16,10 @@ use crate::config::{ListConfig, Site};
 use crate::context::{Context, LookupError, Tokens};
 use crate::message::ParsedMessage;
 use crate::store::{
-    Action, CallReply, CallRow, DraftMove, DraftRow, EventRow, Member, OutboundJob, QueueItem,
-    ReviewRow, TokenRow,
+    Action, BallotRow, CallReply, CallRow, DraftMove, DraftRow, EventRow, Member, OutboundJob,
+    QueueItem, ReviewRow, TokenRow,
 };
-use crate::values::{CallState, Delivery};
+use crate::values::{BallotPosition, CallState, Delivery};
 
 use super::super::lookup::{Lookup, Sequence};
 use super::super::positions::Position;
@@ -114,6 +114,19 @@ fn event(to_state: &str) -> EventRow {
     }
 }
 
+/// `ad`'s position on [`DRAFT`]'s ballot, sent a day ago.
+fn ballot_row(ad: &str, position: &str, reason: Option<&str>) -> BallotRow {
+    BallotRow {
+        list: LIST.into(),
+        draft: DRAFT.into(),
+        ad: ad.into(),
+        position: position.parse().expect("a ballot position"),
+        reason: reason.map(str::to_owned),
+        at: NOW - DAY,
+        message_id: "ballot@ietf.test".into(),
+    }
+}
+
 fn token_row(token: &str, address: &str, action: &str) -> TokenRow {
     TokenRow {
         token: token.into(),
@@ -176,6 +189,8 @@ struct Fake {
     assigned: Vec<(String, i64)>,
     reviews: Vec<ReviewRow>,
     positions: Vec<(i64, String, Position)>,
+    /// A cell, so a ballot a command sends is seen by an `approve` after it.
+    ballots: RefCell<Vec<BallotRow>>,
 }
 
 impl Fake {
@@ -283,22 +298,45 @@ impl Lookup for Fake {
         let d = drafts.iter().find(|d| d.rfc == Some(rfc));
         Ok(d.map(|d| (d.list.clone(), d.name.clone())))
     }
+    fn ballots(&self, list: &str, draft: &str) -> Result<Vec<BallotRow>, LookupError> {
+        Ok(self
+            .ballots
+            .borrow()
+            .iter()
+            .filter(|b| b.list == list && b.draft == draft)
+            .cloned()
+            .collect())
+    }
+    fn calls_of(&self, list: &str, draft: &str) -> Result<Vec<CallRow>, LookupError> {
+        Ok(self
+            .calls
+            .borrow()
+            .iter()
+            .filter(|c| c.list == list && c.draft == draft)
+            .cloned()
+            .collect())
+    }
     /// Like the store's scratch transaction: what `f` applies is seen by its later reads, then
     /// undone.
     fn in_sequence(
         &self,
         f: &mut dyn FnMut(&dyn Sequence) -> Result<(), LookupError>,
     ) -> Result<(), LookupError> {
-        let saved = (self.drafts.borrow().clone(), self.calls.borrow().clone());
+        let saved = (
+            self.drafts.borrow().clone(),
+            self.calls.borrow().clone(),
+            self.ballots.borrow().clone(),
+        );
         let out = f(self);
         *self.drafts.borrow_mut() = saved.0;
         *self.calls.borrow_mut() = saved.1;
+        *self.ballots.borrow_mut() = saved.2;
         out
     }
 }
 
 /// The few actions whose effects later commands read: moves, a draft's revision, title, RFC
-/// number and links, calls opened and closed.
+/// number and links, calls opened and closed, ballots.
 impl Sequence for Fake {
     fn apply(&self, actions: &[Action], now: Timestamp) -> Result<(), LookupError> {
         for action in actions {
@@ -354,6 +392,14 @@ impl Sequence for Fake {
                     drop(calls);
                     self.apply(then, now)?;
                 }
+                Action::Ballot { row, expect, then } => {
+                    let state = self.draft(&row.list, &row.draft)?.map(|d| d.state);
+                    if state != Some(*expect) {
+                        continue;
+                    }
+                    self.ballots.borrow_mut().push(row.clone());
+                    self.apply(then, now)?;
+                }
                 _ => {}
             }
         }
@@ -371,6 +417,8 @@ struct Setup {
     ended: bool,
     /// The state of [`PROPOSAL`] ("Better widgets"), if it is registered.
     proposal: Option<&'static str>,
+    /// The position [`IESG`] holds on the ballot, if any.
+    ballot: Option<&'static str>,
 }
 
 const UNKNOWN: Setup = Setup {
@@ -378,6 +426,7 @@ const UNKNOWN: Setup = Setup {
     call: None,
     ended: false,
     proposal: None,
+    ballot: None,
 };
 
 const fn at(state: &'static str) -> Setup {
@@ -386,6 +435,7 @@ const fn at(state: &'static str) -> Setup {
         call: None,
         ended: false,
         proposal: None,
+        ballot: None,
     }
 }
 
@@ -395,6 +445,18 @@ const fn in_call(state: &'static str, kind: &'static str) -> Setup {
         call: Some(kind),
         ended: false,
         proposal: None,
+        ballot: None,
+    }
+}
+
+/// In `state`, with [`IESG`]'s `position` on the ballot.
+const fn balloted(state: &'static str, position: &'static str) -> Setup {
+    Setup {
+        state: Some(state),
+        call: None,
+        ended: false,
+        proposal: None,
+        ballot: Some(position),
     }
 }
 
@@ -405,6 +467,7 @@ const fn after_end(state: &'static str, kind: &'static str) -> Setup {
         call: Some(kind),
         ended: true,
         proposal: None,
+        ballot: None,
     }
 }
 
@@ -420,6 +483,7 @@ const fn proposal_at(state: &'static str, draft: Option<&'static str>) -> Setup 
         call: None,
         proposal: Some(state),
         ended: false,
+        ballot: None,
     }
 }
 
@@ -442,6 +506,12 @@ impl Setup {
             let mut open = call(DRAFT, kind, "open");
             open.ends_at = ends_of(self);
             fake.calls.get_mut().push(open);
+        }
+        if let Some(position) = self.ballot {
+            let reason = (position == "discuss").then_some("section 4 is unclear");
+            fake.ballots
+                .get_mut()
+                .push(ballot_row(IESG, position, reason));
         }
         fake
     }
@@ -600,6 +670,7 @@ fn all(actions: &[Action]) -> Vec<&Action> {
                 out.extend(all(otherwise));
             }
             Action::DraftMove { then, .. }
+            | Action::Ballot { then, .. }
             | Action::CallClose { then, .. }
             | Action::CallRemind { then, .. }
             | Action::Hold { then, .. }
@@ -623,6 +694,8 @@ fn changes_something(a: &Action) -> bool {
             | Action::ReviewAssign { .. }
             | Action::TokenCreate(_)
             | Action::PendingCommand { .. }
+            | Action::Ballot { .. }
+            | Action::Writeup(_)
     )
 }
 
@@ -750,6 +823,13 @@ enum Expect {
     },
     /// A `CallExtend` of the open call to [`EXTENDED_TO`].
     Extend,
+    /// A `Ballot` position of the sender on [`DRAFT`], expected in `state`; `then` checks what
+    /// follows it.
+    Ballot {
+        position: &'static str,
+        state: &'static str,
+        then: fn(&[Action]),
+    },
     /// An answer (read-only commands).
     Answer,
 }
@@ -1049,10 +1129,26 @@ fn cases() -> Vec<Case> {
             ),
         },
         Case {
+            name: "ballot",
+            line: "ballot draft-ietf-wg-widgets no-objection",
+            who: Who::Iesg,
+            allowed: at("iesg-eval"),
+            ok: "ok: ballot position No Objection recorded for ad@ietf.test; ballot: 1 of 1 needed positions, no DISCUSS: enough to approve; the chairs and the list are told",
+            step: Expect::Ballot {
+                position: "no-objection",
+                state: "iesg-eval",
+                then: ballot_told_to_list,
+            },
+            refused: In(
+                at("submitted"),
+                "draft-ietf-wg-widgets is in submitted; the IESG ballots on a document in IETF Last Call or IESG Evaluation",
+            ),
+        },
+        Case {
             name: "approve",
             line: "approve draft-ietf-wg-widgets",
             who: Who::Iesg,
-            allowed: at("iesg-eval"),
+            allowed: balloted("iesg-eval", "yes"),
             ok: "ok: IESG state changed to Approved-announcement sent from IESG Evaluation",
             step: Move {
                 draft: DRAFT,
@@ -1332,6 +1428,20 @@ fn publication_requested(then: &[Action]) {
     told_the_list(&flat, subject);
 }
 
+/// The ballot became approvable: the list, its chairs and the IESG are told once each.
+fn ballot_told_to_list(then: &[Action]) {
+    let flat = all(then);
+    let subject = "IESG ballot on draft-ietf-wg-widgets: enough positions to approve";
+    for who in [MEMBER, "bob@example.org", CHAIR, IESG] {
+        assert_eq!(subjects_to(&flat, who), [subject], "{who}");
+    }
+    let body = jobs(&flat).iter().map(|j| read_job(j).1).next().unwrap();
+    assert!(
+        body.contains("  ad@ietf.test: No Objection (2026-11-28)\n  1 of 1 needed positions"),
+        "{body}"
+    );
+}
+
 fn approval_announced(then: &[Action]) {
     let subject =
         "Protocol Action: 'draft-ietf-wg-widgets' to Proposed Standard (draft-ietf-wg-widgets.txt)";
@@ -1557,6 +1667,31 @@ fn check_step(case: &Case, sender: &str, then: &[Action]) {
                 case.name
             );
             assert_eq!(subjects_to(&all(otherwise), sender).len(), 1);
+        }
+        Expect::Ballot {
+            position,
+            state,
+            then: check_then,
+        } => {
+            let Action::Ballot {
+                row,
+                expect,
+                then: follows,
+            } = step
+            else {
+                panic!("{}: a ballot, not {step:#?}", case.name);
+            };
+            assert_eq!(
+                (row.list.as_str(), row.draft.as_str(), row.ad.as_str()),
+                (LIST, DRAFT, sender),
+                "{}",
+                case.name
+            );
+            assert_eq!(row.position, position.parse::<BallotPosition>().unwrap());
+            assert_eq!(expect.slug(), state);
+            assert_eq!(row.message_id, COMMAND_ID, "{}", case.name);
+            assert_eq!(row.at, NOW);
+            check_then(follows);
         }
         Expect::Answer => unreachable!("read-only commands are not confirmed"),
     }
@@ -2437,5 +2572,285 @@ fn a_proposal_line_parses_only_as_a_link() {
             "proposal-1 needs a draft with its revision, like draft-smith-quic-foo-03",
             "proposal-1 expects 'is', not 'draft-x-00'",
         ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The IESG ballot and the publication request.
+
+/// A site whose IESG is `ads`.
+fn iesg_fixture(ads: &[&str]) -> Fixture {
+    fixture_with(&[CHAIR], ads, &[MEMBER, "bob@example.org"])
+}
+
+/// Other ADs' (address, position) beside ad's Yes, and the refusal they lead to (None: approved).
+type BallotCase = (
+    &'static [(&'static str, &'static str)],
+    Option<&'static str>,
+);
+
+#[test]
+fn approve_is_refused_while_a_discuss_stands_or_below_two_thirds() {
+    let ads = ["ad@ietf.test", "ad2@ietf.test", "ad3@ietf.test"];
+    let fx = iesg_fixture(&ads);
+    let line = "approve draft-ietf-wg-widgets";
+    // (positions of ad2 and ad3 beside ad's Yes, the refusal or None for approval)
+    let table: &[BallotCase] = &[
+        (&[], Some("1 of 2 needed positions (Yes or No Objection)")),
+        (
+            &[("ad2@ietf.test", "discuss")],
+            Some(
+                "1 of 2 needed positions (Yes or No Objection); DISCUSS from ad2@ietf.test: section 4 is unclear",
+            ),
+        ),
+        (
+            &[("ad2@ietf.test", "yes"), ("ad3@ietf.test", "discuss")],
+            Some("DISCUSS from ad3@ietf.test: section 4 is unclear"),
+        ),
+        (
+            &[("ad2@ietf.test", "abstain")],
+            Some("1 of 2 needed positions (Yes or No Objection)"),
+        ),
+        // Two recusals leave one voting member: two thirds of one is one.
+        (
+            &[("ad2@ietf.test", "recuse"), ("ad3@ietf.test", "recuse")],
+            None,
+        ),
+        (&[("ad2@ietf.test", "no-objection")], None),
+        // The same AD's later position replaces the earlier DISCUSS.
+        (
+            &[
+                ("ad2@ietf.test", "discuss"),
+                ("ad2@ietf.test", "no-objection"),
+            ],
+            None,
+        ),
+    ];
+    for (others, refusal) in table {
+        let fake = balloted("iesg-eval", "yes")
+            .lookup()
+            .with_pending(IESG, line);
+        for (ad, p) in *others {
+            let reason = (*p == "discuss").then_some("section 4 is unclear");
+            fake.ballots.borrow_mut().push(ballot_row(ad, p, reason));
+        }
+        let actions = fx.confirm(&fake, IESG);
+        let moved = all(guarded(&actions))
+            .iter()
+            .any(|a| matches!(a, Action::DraftMove { .. }));
+        let text = result_text(&actions, IESG);
+        match refusal {
+            Some(why) => {
+                assert!(!moved, "{others:?}: {actions:#?}");
+                let wanted = format!(
+                    "> {line}\nerror: the IESG ballot does not allow approval yet: {why}\n"
+                );
+                assert!(text.contains(&wanted), "{others:?}: {text}");
+            }
+            None => assert!(moved && !text.contains("error"), "{others:?}: {text}"),
+        }
+    }
+}
+
+#[test]
+fn positions_from_before_the_last_publication_request_do_not_count() {
+    let fx = fixture();
+    let line = "approve draft-ietf-wg-widgets";
+    let fake = balloted("iesg-eval", "yes")
+        .lookup()
+        .with_pending(IESG, line);
+    // The draft went back to the WG and was requested again after the Yes.
+    let mut again = event("submitted");
+    again.at = NOW - DAY + 60;
+    let mut fake = fake;
+    fake.events.push((DRAFT.into(), again));
+    let actions = fx.confirm(&fake, IESG);
+    let text = result_text(&actions, IESG);
+    assert!(
+        text.contains("error: the IESG ballot does not allow approval yet: 0 of 1 needed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_ad_who_raised_a_discuss_clears_it_by_balloting_again() {
+    let fx = iesg_fixture(&[IESG, "ad2@ietf.test"]);
+    // A DISCUSS: the list, chairs and IESG are told, with the reason.
+    let line = "ballot draft-ietf-wg-widgets discuss reason \"section 4 breaks 0-RTT\"";
+    let fake = at("iesg-eval").lookup().with_pending(IESG, line);
+    let actions = fx.confirm(&fake, IESG);
+    let flat = all(guarded(&actions));
+    let subject = "ad@ietf.test's Discuss on draft-ietf-wg-widgets: (with DISCUSS)";
+    for who in [MEMBER, CHAIR, "ad2@ietf.test"] {
+        assert_eq!(subjects_to(&flat, who), [subject], "{who}");
+    }
+    let text = result_text(&actions, IESG);
+    assert!(
+        text.contains("the draft cannot be approved while it stands: ballot again"),
+        "{text}"
+    );
+    // Balloting No Objection replaces it: cleared, and said so.
+    let line = "ballot draft-ietf-wg-widgets no-objection";
+    let fake = balloted("iesg-eval", "discuss")
+        .lookup()
+        .with_pending(IESG, line);
+    let actions = fx.confirm(&fake, IESG);
+    let text = result_text(&actions, IESG);
+    assert!(
+        text.contains("ok: ballot position No Objection recorded for ad@ietf.test; it replaces your DISCUSS, which is cleared; ballot: 1 of 2 needed positions, no DISCUSS; the chairs and the list are told"),
+        "{text}"
+    );
+    let flat = all(guarded(&actions));
+    assert_eq!(
+        subjects_to(&flat, MEMBER),
+        ["ad@ietf.test's No Objection on draft-ietf-wg-widgets: DISCUSS cleared"]
+    );
+    // A position that changes nothing decisive is recorded without mail to the list.
+    let line = "ballot draft-ietf-wg-widgets abstain";
+    let fake = balloted("iesg-eval", "yes")
+        .lookup()
+        .with_pending(IESG, line);
+    let actions = fx.confirm(&fake, IESG);
+    let flat = all(guarded(&actions));
+    assert!(flat.iter().any(|a| matches!(a, Action::Ballot { .. })));
+    assert!(subjects_to(&flat, MEMBER).is_empty(), "{flat:#?}");
+}
+
+#[test]
+fn a_ballot_during_the_ietf_last_call_is_recorded_and_says_approval_waits() {
+    let fx = fixture();
+    let line = "ballot draft-ietf-wg-widgets yes";
+    let fake = in_call("ietf-lc", "ietf-lc")
+        .lookup()
+        .with_pending(IESG, line);
+    let actions = fx.confirm(&fake, IESG);
+    let Some(Action::Ballot { expect, .. }) = guarded(&actions).first() else {
+        panic!("a ballot: {actions:#?}");
+    };
+    assert_eq!(expect.slug(), "ietf-lc");
+    let text = result_text(&actions, IESG);
+    assert!(
+        text.contains("the IETF Last Call is still open, and approval waits for it to close"),
+        "{text}"
+    );
+}
+
+#[test]
+fn status_shows_the_ballot_briefly() {
+    let fx = fixture();
+    let actions = fx.handle(
+        &balloted("iesg-eval", "discuss").lookup(),
+        OUTSIDER,
+        "status draft-ietf-wg-widgets",
+    );
+    let text = result_text(&actions, OUTSIDER);
+    assert!(
+        text.contains("IESG Evaluation (stage 6); ballot: 0 of 1 needed positions, 1 DISCUSS; DISCUSS from ad@ietf.test"),
+        "{text}"
+    );
+}
+
+/// The publication request mailed to the IESG, from a confirmed `body`.
+fn publication_request(fake: Fake, body: &str) -> String {
+    let fx = fixture();
+    let fake = fake.with_pending(CHAIR, body);
+    let actions = fx.confirm(&fake, CHAIR);
+    let flat = all(guarded(&actions));
+    let jobs: Vec<_> = jobs(&flat)
+        .into_iter()
+        .filter(|j| recipients(j).iter().any(|r| r == IESG))
+        .collect();
+    assert_eq!(jobs.len(), 1, "{actions:#?}");
+    read_job(jobs[0]).1
+}
+
+#[test]
+fn the_publication_request_carries_the_writeup_and_the_wglc_tally() {
+    let mut fake = at("writeup").lookup();
+    let mut wglc = call(DRAFT, "wglc", "closed");
+    wglc.closed_at = Some(CALL_ENDS);
+    fake.calls.get_mut().push(wglc);
+    fake.replies.push(CallReply {
+        call_id: CALL_ID,
+        message_id: "r1@example.org".into(),
+        person: MEMBER.into(),
+        name: "Alice".into(),
+        date: NOW,
+        position: Position::Support,
+        evidence: Some("+1".into()),
+        reason: None,
+        member: true,
+    });
+    let mut moved = event("writeup");
+    moved.from_state = Some("wglc".parse().unwrap());
+    moved.message_id = "call-7@example.org".into();
+    moved.why = "Decision (majority, quorum 1): the call passed.".into();
+    fake.events.push((DRAFT.into(), moved));
+    let body = publication_request(
+        fake,
+        "pubreq draft-ietf-wg-widgets status ps\nThe shepherd is Alice.\nNo IPR.\n-- \nChair",
+    );
+    assert!(
+        body.contains("Shepherd write-up:\n\nThe shepherd is Alice.\nNo IPR.\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("The last WG Last Call, on draft-ietf-wg-widgets-02, ended 2026-12-01."),
+        "{body}"
+    );
+    assert!(
+        body.contains("Result: Decision (majority, quorum 1): the call passed."),
+        "{body}"
+    );
+    assert!(body.contains("Support (1): Alice"), "{body}");
+    assert!(body.contains("Through its WG Last Call"), "{body}");
+    assert!(!body.contains("NOT through"), "{body}");
+}
+
+#[test]
+fn the_publication_request_says_plainly_when_writeup_was_forced() {
+    let mut fake = at("writeup").lookup();
+    let mut forced = event("writeup");
+    forced.from_state = Some("wg-doc".parse().unwrap());
+    forced.forced = true;
+    forced.why = "the WG agreed at IETF 125".into();
+    fake.events.push((DRAFT.into(), forced));
+    let body = publication_request(fake, "pubreq draft-ietf-wg-widgets status info");
+    assert!(
+        body.contains(
+            "NOT through a WG Last Call: chair@example.org forced the move from wg-doc on 2026-11-27.\n  \
+             Reason given: the WG agreed at IETF 125"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("No WG Last Call was held on this draft."),
+        "{body}"
+    );
+    assert!(body.contains("No shepherd write-up was given."), "{body}");
+}
+
+#[test]
+fn a_writeup_is_kept_with_the_draft_after_the_move() {
+    let fx = fixture();
+    let body = "pubreq draft-ietf-wg-widgets status ps\nShepherd: Alice.";
+    let fake = at("writeup").lookup().with_pending(CHAIR, body);
+    let actions = fx.confirm(&fake, CHAIR);
+    let Some(Action::DraftMove { then, .. }) = guarded(&actions).first() else {
+        panic!("a move: {actions:#?}");
+    };
+    let w = then.iter().find_map(|a| match a {
+        Action::Writeup(w) => Some(w),
+        _ => None,
+    });
+    let w = w.expect("the write-up is kept, under the move");
+    assert_eq!(
+        (
+            w.draft.as_str(),
+            w.text.as_str(),
+            w.actor.as_str(),
+            w.message_id.as_str()
+        ),
+        (DRAFT, "Shepherd: Alice.", CHAIR, COMMAND_ID)
     );
 }
