@@ -277,6 +277,25 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (list, draft)
     ) WITHOUT ROWID;
     "#,
+    // 10: hold ids are never reused (AUTOINCREMENT): a moderator working from a stale `hold ls`
+    // must not approve a newer post that took a released id.
+    r#"
+    CREATE TABLE holds_new (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        list       TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        sender     TEXT NOT NULL,
+        subject    TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        raw        BLOB NOT NULL,
+        held_at    INTEGER NOT NULL,
+        UNIQUE (list, message_id)
+    );
+    INSERT INTO holds_new (id, list, message_id, sender, subject, reason, raw, held_at)
+        SELECT id, list, message_id, sender, subject, reason, raw, held_at FROM holds;
+    DROP TABLE holds;
+    ALTER TABLE holds_new RENAME TO holds;
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

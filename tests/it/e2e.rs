@@ -751,3 +751,42 @@ async fn moderators_approve_reject_and_discard_held_posts_from_the_cli() {
     assert_eq!(archived, 1, "only the approved post is archived");
     d.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hold_ids_are_never_given_twice() {
+    use crate::support::daemon::run_cli;
+    let d = TestDaemon::start(&["alice@example.org"]).await;
+    let site = d.dir.path().join("wgmail.toml");
+    let held = |ls: &str, who: &str| {
+        ls.lines()
+            .find(|l| l.contains(who))
+            .and_then(|l| l.split('\t').next())
+            .map(str::to_owned)
+    };
+    d.send(post("first@example.com", "First", "h1@example.com", None))
+        .await;
+    d.send(post("second@example.com", "Second", "h2@example.com", None))
+        .await;
+    d.relay.wait_for(4, WAIT).await; // a notice to each poster and to the owner
+    let (ok, stale, err) = run_cli(&site, &["hold", "ls", "quic"]);
+    assert!(ok, "{err}");
+    // The newest hold's id is released by the approval (SQLite would hand out max(id)+1 again).
+    let newest = held(&stale, "second@example.com").unwrap();
+    let (ok, _, err) = run_cli(&site, &["hold", "approve", &newest]);
+    assert!(ok, "{err}");
+    d.send(post("third@example.com", "Third", "h3@example.com", None))
+        .await;
+    d.relay.wait_for(6, WAIT).await;
+    d.wait_queue_drained().await;
+    let (_, ls, _) = run_cli(&site, &["hold", "ls", "quic"]);
+    let third = held(&ls, "third@example.com").expect("the third post is held");
+    assert_ne!(
+        third, newest,
+        "a stale `hold ls` must not name the new post: {ls}"
+    );
+    // The moderator working from the stale list approves nothing by mistake.
+    let (ok, _, err) = run_cli(&site, &["hold", "approve", &newest]);
+    assert!(!ok && err.contains("no held post"), "{err}");
+    assert!(held(&ls, "third@example.com").is_some());
+    d.stop().await;
+}
