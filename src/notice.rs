@@ -123,6 +123,48 @@ pub fn must_not_answer(
 
 /// Composes mail from a list (signed "<name> list", `Auto-Submitted: auto-generated`) and queues
 /// it with the list's bounce address as envelope sender; `None` when an address is unusable.
+/// An automatic reply to `to`, counted against the day's reply limit; the one that would pass
+/// the limit is replaced by a notice saying so (once), so nobody is silenced without being told.
+pub fn reply(
+    site: &Site,
+    list: &ListConfig,
+    now: Timestamp,
+    to: &str,
+    job: OutboundJob,
+) -> crate::store::Action {
+    let owner = format!("{}-owner@{}", list.name, list.domain);
+    let body = format!(
+        "You have had {limit} automatic replies from {list} today, the most it sends to one address\n\
+         in a day (a guard against mail loops and forged senders). Mail you send to its robots\n\
+         (-request, -join, -leave, -chairs) today is still received, but not answered until\n\
+         tomorrow (UTC). If you need an answer now, write to the list owners at {owner}.\n",
+        limit = crate::store::REPLY_LIMIT,
+        list = list.address(),
+    );
+    let limit_notice = list_mail(
+        site,
+        list,
+        now,
+        Mail {
+            from: &owner,
+            to,
+            subject: &format!(
+                "Daily limit of automatic replies from {} reached",
+                list.address()
+            ),
+            body: &body,
+            in_reply_to: None,
+            reply_to: None,
+            attached: None,
+        },
+    );
+    crate::store::Action::Reply {
+        to: to.to_owned(),
+        job,
+        limit_notice,
+    }
+}
+
 pub fn list_mail(
     site: &Site,
     list: &ListConfig,

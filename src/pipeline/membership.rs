@@ -109,10 +109,9 @@ pub fn handle(
             &body,
             Some(ctx.message_id),
         ) {
-            actions.push(Action::Reply {
-                to: ctx.sender.to_owned(),
-                job,
-            });
+            actions.push(crate::notice::reply(
+                ctx.site, ctx.list, ctx.now, ctx.sender, job,
+            ));
         }
     }
     Ok(actions)
@@ -262,10 +261,9 @@ impl Robot<'_, '_> {
             expires_at: expires,
             used_at: None,
         }));
-        self.actions.push(Action::Reply {
-            to: target.to_owned(),
-            job,
-        });
+        self.actions.push(crate::notice::reply(
+            ctx.site, ctx.list, ctx.now, target, job,
+        ));
         self.say(
             text,
             &format!("a confirmation request was sent to {target}"),

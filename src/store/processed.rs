@@ -73,6 +73,9 @@ pub enum Action {
     Reply {
         to: String,
         job: OutboundJob,
+        /// Sent instead of the reply that reaches the limit, so the sender learns why mail stops
+        /// being answered (once a day); nothing after it.
+        limit_notice: Option<OutboundJob>,
     },
     /// Record a draft's state change and its event, if the draft is still where the command saw
     /// it; `then` (result mails, announcements) follows only a move that happened.
@@ -496,10 +499,22 @@ pub(crate) fn apply_actions(
             } => {
                 super::drafts::insert_pending(c, token, subject, body, message_id)?;
             }
-            Action::Reply { to, job } => {
-                if tokens::count_reply(c, &to.to_lowercase(), now, REPLY_LIMIT)? {
+            Action::Reply {
+                to,
+                job,
+                limit_notice,
+            } => {
+                let sent = tokens::count_reply(c, &to.to_lowercase(), now)?;
+                if sent < REPLY_LIMIT {
                     insert_job(c, job, now)?;
                 } else {
+                    if sent == REPLY_LIMIT {
+                        tracing::info!(address = %to, limit = REPLY_LIMIT,
+                            "daily reply limit reached; told once, no more answers today");
+                        if let Some(notice) = limit_notice {
+                            insert_job(c, notice, now)?;
+                        }
+                    }
                     applied.rate_limited += 1;
                 }
             }

@@ -36,28 +36,20 @@ pub(crate) fn consume(c: &Connection, token: &str, now: Timestamp) -> rusqlite::
         == 1)
 }
 
-/// Counts a reply to `address` today; false when the day's `limit` is already reached.
-pub(crate) fn count_reply(
-    c: &Connection,
-    address: &str,
-    now: Timestamp,
-    limit: i64,
-) -> rusqlite::Result<bool> {
+/// Counts a reply to `address` today; returns how many were counted today before this one.
+pub(crate) fn count_reply(c: &Connection, address: &str, now: Timestamp) -> rusqlite::Result<i64> {
     let day = now.div_euclid(86_400);
     let sent: i64 = c
         .prepare_cached("SELECT count FROM reply_log WHERE address = ?1 AND day = ?2")?
         .query_row(params![address, day], |r| r.get(0))
         .optional()?
         .unwrap_or(0);
-    if sent >= limit {
-        return Ok(false);
-    }
     c.prepare_cached(
         "INSERT INTO reply_log (address, day, count) VALUES (?1, ?2, 1)
          ON CONFLICT (address, day) DO UPDATE SET count = count + 1",
     )?
     .execute(params![address, day])?;
-    Ok(true)
+    Ok(sent)
 }
 
 impl Store {

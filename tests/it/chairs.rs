@@ -665,3 +665,67 @@ async fn under_the_chair_rule_a_wglc_waits_for_the_chairs_consensus_call() {
     );
     d.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chairs_are_never_silenced_and_others_are_told_when_the_daily_limit_stops_answers() {
+    let d = TestDaemon::start_with(&["alice@example.org"], "", CHAIRS).await;
+    let limit = wgmail::store::REPLY_LIMIT as usize;
+    let to = |who: &str| {
+        d.relay
+            .messages()
+            .into_iter()
+            .filter(|c| c.rcpts == [who])
+            .map(|c| header(&c.data, "Subject").unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    for i in 0..limit + 2 {
+        for who in ["chair@ietf.test", "alice@example.org"] {
+            d.send_raw(
+                Some(who),
+                "quic-chairs@ietf.test",
+                &mail(
+                    who,
+                    "quic-chairs@ietf.test",
+                    "commands",
+                    // A mistyped command: its error is the answer a chair must not miss.
+                    "status draft-smith-quic-foo extra",
+                    &format!("day-{i}-{who}"),
+                ),
+            )
+            .await;
+        }
+    }
+    d.wait_queue_drained().await;
+    // The chair's twelfth answer arrives like the first.
+    d.relay
+        .wait_for_match(WAIT, "every answer to the chair", |_| {
+            to("chair@ietf.test").len() >= limit + 2
+        })
+        .await;
+    assert!(
+        to("chair@ietf.test")
+            .iter()
+            .all(|s| s.starts_with("Results")),
+        "{:?}",
+        to("chair@ietf.test")
+    );
+    // Alice gets ten answers, then one notice saying why the rest are not answered; no more.
+    d.relay
+        .wait_for_match(WAIT, "alice's answers and the notice", |_| {
+            to("alice@example.org").len() >= limit + 1
+        })
+        .await;
+    d.wait_queue_drained().await;
+    let alice = to("alice@example.org");
+    assert_eq!(alice.len(), limit + 1, "{alice:?}");
+    let notice = "Daily limit of automatic replies from quic@ietf.test reached";
+    assert_eq!(
+        (
+            alice.iter().filter(|s| s.starts_with("Results")).count(),
+            alice.iter().filter(|s| *s == notice).count()
+        ),
+        (limit, 1),
+        "{alice:?}"
+    );
+    d.stop().await;
+}

@@ -325,7 +325,7 @@ async fn robots_and_bulk_mail_are_never_answered_and_replies_are_rate_limited() 
     .await;
     d.send_raw(None, "quic-request@ietf.test", &robot("", "r3@example.com"))
         .await;
-    // Twelve help requests from one person: ten answers.
+    // Twelve help requests from one person: ten answers, then one notice saying why no more.
     for i in 0..12 {
         d.send_raw(
             Some("eve@example.org"),
@@ -360,13 +360,24 @@ async fn robots_and_bulk_mail_are_never_answered_and_replies_are_rate_limited() 
         ),
     )
     .await;
-    let got = d.relay.wait_for(11, WAIT).await;
+    let got = d.relay.wait_for(12, WAIT).await;
+    let to_eve: Vec<String> = got
+        .iter()
+        .filter(|c| c.rcpts == vec!["eve@example.org".to_string()])
+        .map(|c| header(&c.data, "Subject").unwrap_or_default())
+        .collect();
     assert_eq!(
-        got.iter()
-            .filter(|c| c.rcpts == vec!["eve@example.org".to_string()])
+        to_eve.len(),
+        11,
+        "at most ten replies a day, then one notice: {to_eve:?}"
+    );
+    assert_eq!(
+        to_eve
+            .iter()
+            .filter(|s| s.starts_with("Daily limit of automatic replies"))
             .count(),
-        10,
-        "at most ten replies a day"
+        1,
+        "{to_eve:?}"
     );
     let help = String::from_utf8_lossy(&got[0].data).into_owned();
     for word in [

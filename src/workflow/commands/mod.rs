@@ -518,10 +518,8 @@ fn result_mail(ctx: &Context<'_>, results: &[String]) -> Option<Action> {
         reply_to: None,
         attached: None,
     };
-    let reply = list_mail(ctx.site, ctx.list, ctx.now, m).map(|job| Action::Reply {
-        to: ctx.sender.to_owned(),
-        job,
-    });
+    let reply = list_mail(ctx.site, ctx.list, ctx.now, m)
+        .map(|job| crate::notice::reply(ctx.site, ctx.list, ctx.now, ctx.sender, job));
     if has_a_role(ctx, ctx.sender) {
         reply.map(unlimited)
     } else {
