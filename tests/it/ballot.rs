@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use wgmail::values::State;
 
-use crate::chairs::{commands_by, mail, show};
+use crate::chairs::{mail, show};
 use crate::support::daemon::{TestDaemon, header, until_committed};
 use crate::support::relay::Captured;
 
@@ -39,24 +39,14 @@ async fn daemon(members: &[&str], ads: &[&str]) -> TestDaemon {
 
 /// `commands` from `from`, confirmed; the result mail that answers the confirmation.
 async fn run(d: &TestDaemon, from: &str, commands: &str, id: &str) -> String {
-    let got = commands_by(d, from, commands, id).await;
-    let answer = format!("ok-{id}");
     // A command that would be refused is refused at once, in the first results; the others run
-    // when confirmed. Both, in that order.
-    let first = got
-        .iter()
-        .find(|c| {
-            subject(c).starts_with("Results")
-                && header(&c.data, "In-Reply-To").as_deref() == Some(&format!("<{id}>"))
-        })
-        .map(body)
-        .expect("the first results");
-    let then = got
-        .iter()
-        .find(|c| header(&c.data, "In-Reply-To").is_some_and(|v| v.contains(&answer)))
-        .map(body)
-        .unwrap_or_default();
-    format!("{first}\n{then}")
+    // when confirmed, and their results answer the confirmation. Both, in that order.
+    let (first, then) = crate::chairs::both_results(d, from, commands, id).await;
+    format!(
+        "{}\n{}",
+        body(&first),
+        then.as_ref().map(body).unwrap_or_default()
+    )
 }
 
 /// Waits for mail with this subject to `to`, and returns its text.

@@ -387,6 +387,33 @@ async fn forged_and_non_chair_commands_change_nothing() {
     d.stop().await;
 }
 
+/// Sends `commands` from `from` and confirms them; returns the two results mails: the first
+/// (commands refused at once, and the ones pending) and the one that answers the confirmation
+/// (absent when every command was refused at once).
+pub async fn both_results(
+    d: &TestDaemon,
+    from: &str,
+    commands: &str,
+    id: &str,
+) -> (Captured, Option<Captured>) {
+    let got = commands_by(d, from, commands, id).await;
+    let results_to = |c: &&Captured, to: &str| {
+        header(&c.data, "Subject")
+            .is_some_and(|s| s.trim_start_matches("[quic] ").starts_with("Results"))
+            && header(&c.data, "In-Reply-To").as_deref() == Some(&format!("<{to}>"))
+    };
+    let first = got
+        .iter()
+        .find(|c| results_to(c, id))
+        .cloned()
+        .expect("the first results");
+    let then = got
+        .iter()
+        .find(|c| results_to(c, &format!("ok-{id}")))
+        .cloned();
+    (first, then)
+}
+
 /// Sends `commands` to -chairs as the chair and confirms them; returns all mail seen so far.
 pub(crate) async fn chair_runs(d: &TestDaemon, commands: &str, id: &str) -> Vec<Captured> {
     commands_by(d, "chair@ietf.test", commands, id).await

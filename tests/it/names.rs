@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use wgmail::store::{Action, DraftMeta};
 
-use crate::chairs::{commands_by, mail, show};
+use crate::chairs::{mail, show};
 use crate::support::daemon::{TestDaemon, header, run_cli, until_committed};
 use crate::support::relay::Captured;
 
@@ -37,24 +37,14 @@ fn is_results_for(c: &Captured, id: &str) -> bool {
 
 /// Runs confirmed commands from `from`; returns the text of the results of the confirmed run.
 async fn confirmed(d: &TestDaemon, from: &str, commands: &str, id: &str) -> String {
-    let got = commands_by(d, from, commands, id).await;
-    let answer = format!("ok-{id}");
     // A command that would be refused is refused at once, in the first results; the others run
-    // when confirmed. Both, in that order.
-    let first = got
-        .iter()
-        .find(|c| {
-            subject(c).starts_with("Results")
-                && header(&c.data, "In-Reply-To").as_deref() == Some(&format!("<{id}>"))
-        })
-        .map(text)
-        .unwrap();
-    let then = got
-        .iter()
-        .find(|c| is_results_for(c, &answer))
-        .map(text)
-        .unwrap_or_default();
-    format!("{first}\n{then}")
+    // when confirmed, and their results answer the confirmation. Both, in that order.
+    let (first, then) = crate::chairs::both_results(d, from, commands, id).await;
+    format!(
+        "{}\n{}",
+        text(&first),
+        then.as_ref().map(text).unwrap_or_default()
+    )
 }
 
 /// Sends `commands` from `from` without confirming them; returns the text of the results mail.
