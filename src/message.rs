@@ -41,6 +41,20 @@ pub struct DkimSignature {
     pub why: String,
 }
 
+/// Percent-encodes everything but RFC 3986 unreserved characters and `@`: one URL path segment
+/// (a Message-ID in `Archived-At` and in the web archive's links).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The archive keeps at most this much decoded text per message for search.
 const MAX_BODY_TEXT: usize = 1 << 20;
 

@@ -52,6 +52,8 @@ pub struct ListConfig {
     pub subscription: Subscription,
     /// Who may ask `-request` for the member list (`who`).
     pub roster: Roster,
+    /// Whether the web archive shows this list (`archive = "public" | "private"`).
+    pub archive: ArchiveVisibility,
     pub workflow: Workflow,
 }
 
@@ -120,6 +122,17 @@ pub enum Subscription {
     Moderate,
     /// No subscriptions by mail; owners add members.
     Closed,
+}
+
+/// `archive = "public" | "private"`: a private list's archive is kept (for export and the
+/// workflow's links) but the web archive answers 404 for it, exactly as for a list that does not
+/// exist, and leaves it out of the list index and of search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArchiveVisibility {
+    #[default]
+    Public,
+    Private,
 }
 
 /// `roster = "owners" | "members" | "public"`.
@@ -241,6 +254,8 @@ struct ListFile {
     subscription: Subscription,
     #[serde(default)]
     roster: Roster,
+    #[serde(default)]
+    archive: ArchiveVisibility,
     #[serde(default)]
     workflow: Workflow,
 }
@@ -504,6 +519,7 @@ fn validate(file: &Path, raw: ListFile) -> (ListConfig, Vec<(String, String)>) {
         posting: raw.posting,
         subscription: raw.subscription,
         roster: raw.roster,
+        archive: raw.archive,
         workflow: raw.workflow,
     };
     (list, problems)

@@ -17,7 +17,7 @@ pub mod reload;
 pub mod site;
 
 pub use list::{
-    Decision, FromMunging, ListConfig, Lists, NonmemberAction, Posting, RESERVED_SUFFIXES, Roster,
+    ArchiveVisibility, Decision, FromMunging, ListConfig, Lists, NonmemberAction, Posting, RESERVED_SUFFIXES, Roster,
     Subscription, Workflow, load_lists, parse_list,
 };
 pub use reload::{ConfigHandle, POLL_INTERVAL, watch, watch_every};

@@ -115,6 +115,12 @@ pub(crate) fn insert(c: &Connection, rec: &ArchiveRecord) -> rusqlite::Result<Op
     )?
     .execute(params![id, rec.subject, rec.from_addr, rec.body_text])?;
     refresh_thread(c, thread_id)?;
+    c.prepare_cached(
+        "INSERT INTO archive_lists (list, messages, last_date) VALUES (?1, 1, ?2)
+         ON CONFLICT (list) DO UPDATE SET messages = messages + 1,
+             last_date = max(last_date, excluded.last_date)",
+    )?
+    .execute(params![rec.list, rec.date])?;
     Ok(Some(id))
 }
 
@@ -178,7 +184,12 @@ fn refresh_thread(c: &Connection, thread_id: i64) -> rusqlite::Result<()> {
             first_date = coalesce((SELECT min(date) FROM messages WHERE thread_id = ?1), first_date),
             last_date = coalesce((SELECT max(date) FROM messages WHERE thread_id = ?1), last_date),
             subject = coalesce((SELECT subject FROM messages WHERE thread_id = ?1
-                                ORDER BY date, id LIMIT 1), subject)
+                                ORDER BY date, id LIMIT 1), subject),
+            starter_name = coalesce((SELECT from_name FROM messages WHERE thread_id = ?1
+                                     ORDER BY date, id LIMIT 1), starter_name),
+            starter_addr = coalesce((SELECT from_addr FROM messages WHERE thread_id = ?1
+                                     ORDER BY date, id LIMIT 1), starter_addr),
+            participants = (SELECT count(DISTINCT from_addr) FROM messages WHERE thread_id = ?1)
          WHERE id = ?1",
     )?
     .execute([thread_id])?;

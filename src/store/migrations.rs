@@ -296,6 +296,33 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE holds;
     ALTER TABLE holds_new RENAME TO holds;
     "#,
+    // 11: the web archive. Every page reads through an index whose cost does not grow with the
+    // archive: threads carry their starter and participant count (kept by the insert), a list's
+    // message count and last date live in `archive_lists` instead of a count(*) over the list,
+    // and messages are indexed by (list, date) for the date-order pages (atom, month mbox,
+    // previous/next by date).
+    r#"
+    ALTER TABLE threads ADD COLUMN starter_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE threads ADD COLUMN starter_addr TEXT NOT NULL DEFAULT '';
+    ALTER TABLE threads ADD COLUMN participants INTEGER NOT NULL DEFAULT 0;
+    UPDATE threads SET
+        starter_name = coalesce((SELECT from_name FROM messages WHERE thread_id = threads.id
+                                 ORDER BY date, id LIMIT 1), ''),
+        starter_addr = coalesce((SELECT from_addr FROM messages WHERE thread_id = threads.id
+                                 ORDER BY date, id LIMIT 1), ''),
+        participants = (SELECT count(DISTINCT from_addr) FROM messages
+                        WHERE thread_id = threads.id);
+    DROP INDEX threads_list;
+    CREATE INDEX threads_list ON threads(list, last_date, id) WHERE message_count > 0;
+    CREATE INDEX messages_list_date ON messages(list, date, id);
+    CREATE TABLE archive_lists (
+        list      TEXT PRIMARY KEY,
+        messages  INTEGER NOT NULL,
+        last_date INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO archive_lists (list, messages, last_date)
+        SELECT list, count(*), max(date) FROM messages GROUP BY list;
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -1,24 +1,52 @@
-//! The HTTP listener (DESIGN §4, "web"): for now one-click unsubscribe (RFC 8058); the web archive
-//! will grow here, one file per resource.
+//! The HTTP listener (DESIGN §4, "web"): one-click unsubscribe (RFC 8058), the web archive
+//! (`/arch/...`) and the draft pages (`/wg/LIST/documents/`, `/doc/DRAFT/`), one file per resource.
+//!
+//! | URL | file |
+//! |---|---|
+//! | `/arch/` | [`lists`] |
+//! | `/arch/browse/LIST/` (and `?q=` search) | [`browse`], [`search`] |
+//! | `/arch/browse/LIST/atom` | [`atom`] |
+//! | `/arch/browse/LIST/YYYY-MM.mbox`, `/arch/msg/LIST/MID/thread.mbox` | [`mbox`] |
+//! | `/arch/msg/LIST/MID` (and `/att/N`) | [`message`] |
+//! | `/arch/msg/LIST/MID/thread` | [`thread`] |
+//! | `/arch/msg/LIST/MID/raw` | [`raw`] |
+//! | `/wg/LIST/documents/` (and `json`) | [`documents`] |
+//! | `/doc/DRAFT/` (and `json`) | [`doc`] |
+//!
+//! A private list (`archive = "private"`) answers 404 on every archive URL exactly as a list that
+//! does not exist ([`public_list`]). Every response carries the security headers of
+//! [`security_headers`].
 //!
 //! [`router`] builds the whole application from a [`WebState`], so tests drive it without a socket;
 //! [`serve`] runs it on a bound listener until the daemon's shutdown token fires. Handlers never run
 //! SQL: they call [`Store`] methods. Every failure is one [`WebError`], which picks the status and a
 //! short page; internal details go to the log, never to the client.
 
+pub mod atom;
+pub mod browse;
+pub mod doc;
+pub mod documents;
+pub mod layout;
+pub mod lists;
+pub mod mbox;
+pub mod message;
+pub mod raw;
+pub mod search;
+pub mod thread;
 pub mod unsubscribe;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::ConfigHandle;
+use crate::clock::Timestamp;
+use crate::config::{ArchiveVisibility, ConfigHandle, ListConfig};
 use crate::store::{Store, StoreError};
 use crate::tokens::Secret;
 
@@ -38,14 +66,141 @@ pub struct WebState {
 }
 
 /// The application: every route, with its state.
+///
+/// Message-IDs sit in one path segment, percent-encoded as `Archived-At` writes them (a `/` in a
+/// Message-ID is `%2F`, so it never splits the segment); axum decodes the segment before the
+/// handler sees it.
 pub fn router(state: WebState) -> Router {
     Router::new()
         .route(
             "/u/{token}",
             get(unsubscribe::show).post(unsubscribe::one_click),
         )
+        .route("/", get(|| async { Redirect::permanent("/arch/") }))
+        .route("/arch", get(|| async { Redirect::permanent("/arch/") }))
+        .route("/arch/", get(lists::index))
+        .route("/arch/style.css", get(layout::style))
+        .route("/arch/browse/{list}", get(browse::add_slash))
+        .route("/arch/browse/{list}/", get(browse::show))
+        .route("/arch/browse/{list}/atom", get(atom::feed))
+        .route("/arch/browse/{list}/{month}", get(mbox::month))
+        .route("/arch/msg/{list}/{mid}", get(message::show))
+        .route("/arch/msg/{list}/{mid}/", get(message::show))
+        .route("/arch/msg/{list}/{mid}/att/{n}", get(message::attachment))
+        .route("/arch/msg/{list}/{mid}/thread", get(thread::show))
+        .route("/arch/msg/{list}/{mid}/raw", get(raw::show))
+        .route("/arch/msg/{list}/{mid}/thread.mbox", get(mbox::thread))
+        .route("/wg/{list}/documents/", get(documents::show))
+        .route("/wg/{list}/documents/json", get(documents::json))
+        .route("/doc/{draft}/", get(doc::show))
+        .route("/doc/{draft}", get(doc::add_slash))
+        .route("/doc/{draft}/json", get(doc::json))
+        .fallback(|| async { WebError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// Headers on every response: a Content-Security-Policy (unless the handler set a stricter one),
+/// `nosniff` so a raw message or an attachment is never run as HTML or script, and no framing.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(layout::CSP),
+        );
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// The list a URL names, if its archive is public. `name` is the list's name (what `List-Archive`
+/// and `Archived-At` carry) or its full posting address; a private list, an unknown one and a
+/// name several domains share all answer the same 404, so a URL never tells a private list apart
+/// from one that does not exist.
+pub(crate) fn public_list(state: &WebState, name: &str) -> Result<Arc<ListConfig>, WebError> {
+    let config = state.config.current();
+    let list = if name.contains('@') {
+        config.lists.by_address(name)
+    } else {
+        let mut found = config.lists.by_name(name);
+        if found.len() == 1 { found.pop() } else { None }
+    };
+    list.filter(|l| l.archive == ArchiveVisibility::Public)
+        .ok_or(WebError::NotFound)
+}
+
+/// Every list whose archive is public, by name.
+pub(crate) fn public_lists(state: &WebState) -> Vec<Arc<ListConfig>> {
+    let config = state.config.current();
+    let mut lists: Vec<Arc<ListConfig>> = config
+        .lists
+        .iter()
+        .filter(|l| l.archive == ArchiveVisibility::Public)
+        .cloned()
+        .collect();
+    lists.sort_by(|a, b| (&a.name, &a.domain).cmp(&(&b.name, &b.domain)));
+    lists
+}
+
+/// Runs blocking store work (every `Store` read) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    state: &WebState,
+    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, WebError> {
+    let store = state.store.clone();
+    Ok(tokio::task::spawn_blocking(move || f(&store)).await??)
+}
+
+/// For resources that never change once they exist (a permalink, a raw message, an attachment):
+/// answers `304 Not Modified` when the client already holds `etag`, and otherwise adds `ETag`,
+/// `Last-Modified` and a long `Cache-Control` to `response`.
+pub(crate) fn immutable(
+    request: &HeaderMap,
+    etag: &str,
+    last_modified: Timestamp,
+    response: impl FnOnce() -> Result<Response, WebError>,
+) -> Result<Response, WebError> {
+    let etag = format!("\"{etag}\"");
+    let matches = request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| {
+            let t = t.trim();
+            t == "*" || t.trim_start_matches("W/") == etag
+        });
+    let mut response = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        response()?
+    };
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Some(date) = http_date(last_modified)
+        && let Ok(v) = HeaderValue::from_str(&date)
+    {
+        headers.insert(header::LAST_MODIFIED, v);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    Ok(response)
+}
+
+/// An HTTP date (RFC 9110 IMF-fixdate), or `None` for a timestamp jiff cannot represent.
+pub(crate) fn http_date(t: Timestamp) -> Option<String> {
+    let ts = jiff::Timestamp::from_second(t).ok()?;
+    Some(ts.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
 }
 
 /// Serves [`router`] on `listener` until `shutdown` fires, then stops accepting and lets requests
@@ -74,6 +229,13 @@ pub enum WebError {
     /// A correctly signed link for a list that no longer exists.
     #[error("no such list")]
     UnknownList,
+    /// No such page, list (or a private one), message or draft.
+    #[error("not found")]
+    NotFound,
+    /// A request this resource cannot read: a malformed Message-ID, cursor or month, a query too
+    /// long. The text says what was wrong, in one line.
+    #[error("{0}")]
+    Invalid(String),
     #[error("store: {0}")]
     Store(#[from] StoreError),
     #[error("a blocking task failed: {0}")]
@@ -89,6 +251,12 @@ impl IntoResponse for WebError {
                  use the link from a recent list message, or mail the list's -leave address.",
             ),
             WebError::BadRequest(why) => (StatusCode::BAD_REQUEST, *why),
+            WebError::Invalid(why) => (StatusCode::BAD_REQUEST, why.as_str()),
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "There is nothing here. The list, message or draft may not exist, or its archive \
+                 is not public.",
+            ),
             WebError::UnknownList => (
                 StatusCode::NOT_FOUND,
                 "This list does not exist any more, so there is nothing to unsubscribe from.",
@@ -102,7 +270,21 @@ impl IntoResponse for WebError {
                 )
             }
         };
-        page(status, "Error", &format!("<p>{}</p>", escape(text)))
+        let title = match status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::BAD_REQUEST => "Bad request",
+            _ => "Error",
+        };
+        let mut response = layout::page(
+            status,
+            title,
+            &[layout::Crumb::new("Archive", "/arch/")],
+            maud::html! { p.error { (text) } },
+        );
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
     }
 }
 

@@ -308,6 +308,7 @@ fn list_defaults_and_lowercase_addresses() {
             posting: wgmail::config::Posting::default(),
             subscription: wgmail::config::Subscription::Confirm,
             roster: wgmail::config::Roster::Owners,
+            archive: wgmail::config::ArchiveVisibility::Public,
             workflow: wgmail::config::Workflow::default(),
         }
     );

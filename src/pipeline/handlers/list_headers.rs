@@ -46,7 +46,7 @@ pub fn run(ctx: &Context<'_>, d: &mut Delivery) {
         "Archived-At",
         format!(
             "<{base}/arch/msg/{name}/{}>",
-            percent_encode(ctx.message_id)
+            crate::message::percent_encode(ctx.message_id)
         ),
     );
     add("Precedence", "list".into());
@@ -78,18 +78,6 @@ fn list_id_value(description: &str, id: &str) -> String {
     }
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters and `@`.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests {
@@ -110,6 +98,6 @@ mod tests {
 
     #[test]
     fn encodes_message_ids_for_urls() {
-        assert_eq!(percent_encode("a+b/c@d.e"), "a%2Bb%2Fc@d.e");
+        assert_eq!(crate::message::percent_encode("a+b/c@d.e"), "a%2Bb%2Fc@d.e");
     }
 }
