@@ -17,8 +17,8 @@ pub mod reload;
 pub mod site;
 
 pub use list::{
-    ArchiveVisibility, Decision, FromMunging, ListConfig, Lists, NonmemberAction, Posting, RESERVED_SUFFIXES, Roster,
-    Subscription, Workflow, load_lists, parse_list,
+    ArchiveVisibility, Decision, FromMunging, ListConfig, Lists, NonmemberAction, Posting,
+    RESERVED_SUFFIXES, Roster, Subscription, Workflow, load_lists, parse_list,
 };
 pub use reload::{ConfigHandle, POLL_INTERVAL, watch, watch_every};
 pub use site::{

@@ -78,7 +78,6 @@ fn list_id_value(description: &str, id: &str) -> String {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

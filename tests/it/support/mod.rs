@@ -4,6 +4,7 @@ pub mod corpus;
 pub mod daemon;
 pub mod dkim;
 pub mod relay;
+pub mod web;
 
 use std::path::PathBuf;
 
