@@ -13,6 +13,7 @@
 
 mod archive;
 mod ballots;
+mod browse;
 mod drafts;
 mod holds;
 mod members;
@@ -26,6 +27,10 @@ mod values;
 
 pub use archive::{ArchiveRecord, ArchivedMessage, ThreadSummary};
 pub use ballots::{BallotRow, WriteupRow};
+pub use browse::{
+    FIRST_MESSAGE_DATE, FeedItem, LIST_STATS, ListStats, NEWEST_MESSAGES, THREAD_PAGE_AFTER,
+    THREAD_PAGE_BEFORE, ThreadCursor, ThreadRow,
+};
 pub use drafts::{
     CallReply, CallRow, DraftMeta, DraftMove, DraftRow, EventRow, LATE_WINDOW, ReviewRow,
 };

@@ -106,3 +106,26 @@ article.msg{border-top:1px solid #ccc;margin-top:1rem;padding-top:0.5rem}
 @media (max-width:40rem){td.opt,th.opt{display:none}body{padding:0.25rem 0.5rem}}
 @media print{nav.crumbs,form.search,.pager{display:none}a{color:#000;text-decoration:none}details.quote>*{display:block}}
 ";
+
+/// `2024-05-01 13:45 UTC` for page text; empty for a timestamp out of range.
+pub fn utc_minute(t: crate::clock::Timestamp) -> String {
+    jiff::Timestamp::from_second(t)
+        .map(|ts| ts.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// `2024-05-01` (UTC) for tables; empty for a timestamp out of range.
+pub fn utc_day(t: crate::clock::Timestamp) -> String {
+    jiff::Timestamp::from_second(t)
+        .map(|ts| ts.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// How a sender is shown: the display name when there is one, else the address.
+pub fn who(name: &str, addr: &str) -> String {
+    if name.trim().is_empty() {
+        addr.to_owned()
+    } else {
+        name.trim().to_owned()
+    }
+}
