@@ -27,4 +27,5 @@ mod support;
 mod thread;
 mod web;
 mod web_browse;
+mod web_browser;
 mod workflow;
