@@ -13,7 +13,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
-use super::{WebError, WebState, escape, page};
+use maud::html;
+
+use super::{WebError, WebState, page};
 
 /// Who a verified token is about, and the list's one-line description for the page.
 struct Target {
@@ -51,17 +53,18 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let target = resolve(&state, &token)?;
     // No `action`: the form posts back to this page's own URL, whatever prefix a proxy adds.
-    let body = format!(
-        "<p>Unsubscribe <strong>{address}</strong> from <strong>{list}</strong>{description}?</p>\n\
-         <form method=\"post\">\
-         <input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
-         <button type=\"submit\">Unsubscribe</button></form>\n\
-         <p>If you did not mean to leave, close this page: nothing has changed.</p>",
-        address = escape(&mask(&target.address)),
-        list = escape(&target.list),
-        description = describe(&target.description),
-    );
-    Ok(page(StatusCode::OK, "Unsubscribe", &body))
+    let body = html! {
+        p {
+            "Unsubscribe " strong { (mask(&target.address)) } " from " strong { (target.list) }
+            (describe(&target.description)) "?"
+        }
+        form method="post" {
+            input type="hidden" name="List-Unsubscribe" value="One-Click";
+            button type="submit" { "Unsubscribe" }
+        }
+        p { "If you did not mean to leave, close this page: nothing has changed." }
+    };
+    Ok(page(StatusCode::OK, "Unsubscribe", body))
 }
 
 /// `POST /u/{token}`: unsubscribes at once (RFC 8058 §3.2).
@@ -86,21 +89,21 @@ pub async fn one_click(
         tokio::task::spawn_blocking(move || store.remove_member(&list, &address)).await??;
     tracing::info!(list = %target.list, address = %target.address, was_member, "one-click unsubscribe");
     // The same answer whether or not they were still a member: the outcome is what they asked for.
-    let body = format!(
-        "<p><strong>{address}</strong> is no longer subscribed to <strong>{list}</strong>{description}.</p>",
-        address = escape(&mask(&target.address)),
-        list = escape(&target.list),
-        description = describe(&target.description),
-    );
-    Ok(page(StatusCode::OK, "Unsubscribed", &body))
+    let body = html! {
+        p {
+            strong { (mask(&target.address)) } " is no longer subscribed to "
+            strong { (target.list) } (describe(&target.description)) "."
+        }
+    };
+    Ok(page(StatusCode::OK, "Unsubscribed", body))
 }
 
-/// ` (description)`, escaped, or nothing.
+/// ` (description)`, or nothing.
 fn describe(description: &str) -> String {
     if description.is_empty() {
         String::new()
     } else {
-        format!(" ({})", escape(description))
+        format!(" ({description})")
     }
 }
 
