@@ -97,8 +97,21 @@ pub fn router(state: WebState) -> Router {
         .route("/doc/{draft}/json", get(doc::json))
         .fallback(|| async { WebError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(compression())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// Smallest body worth compressing: below it, gzip's CPU buys almost nothing on the wire.
+const COMPRESS_ABOVE: u64 = 4096;
+
+/// gzip for clients that ask for it, on bodies larger than [`COMPRESS_ABOVE`] (thread pages,
+/// search results, mbox downloads; a streamed body of unknown size counts as large).
+fn compression()
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+    tower_http::compression::CompressionLayer::new()
+        .compress_when(SizeAbove::new(COMPRESS_ABOVE).and(NotForContentType::IMAGES))
 }
 
 /// Headers on every response: a Content-Security-Policy (unless the handler set a stricter one),

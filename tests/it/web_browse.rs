@@ -298,3 +298,28 @@ async fn list_page_queries_walk_an_index() {
         }
     }
 }
+
+#[tokio::test]
+async fn large_pages_are_gzipped_only_for_clients_that_ask() {
+    let f = WebFixture::new().await;
+    threads(&f, 60).await;
+    let plain = f.get("/arch/browse/quic/").await;
+    assert_eq!(plain.header("content-encoding"), None);
+    let gz = f
+        .get_with("/arch/browse/quic/", &[("accept-encoding", "gzip")])
+        .await;
+    assert_eq!(gz.status, StatusCode::OK);
+    assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
+    assert!(
+        gz.body.len() * 3 < plain.body.len(),
+        "{} vs {}",
+        gz.body.len(),
+        plain.body.len()
+    );
+    assert_eq!(&gz.body[..2], &[0x1f, 0x8b], "a gzip stream");
+    // The small stylesheet is not worth compressing.
+    let css = f
+        .get_with("/arch/style.css", &[("accept-encoding", "gzip")])
+        .await;
+    assert_eq!(css.header("content-encoding"), None);
+}
