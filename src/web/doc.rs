@@ -286,7 +286,7 @@ fn call_section(list: &ListConfig, c: &ShownCall) -> Markup {
                 div.nonmember {
                     h3 { "Not list members when they replied, not counted (" (t.not_counted.len()) ")" }
                     ul { @for (a, p) in &t.not_counted {
-                        li { (reply_link(list, c, a, *p, None, &name(a))) " (" (p.name()) ")" }
+                        li { (reply_link(list, latest_of(&c.replies, a, *p), a, &name(a))) " (" (p.name()) ")" }
                     } }
                 }
             }
@@ -295,7 +295,7 @@ fn call_section(list: &ListConfig, c: &ShownCall) -> Markup {
                     h3 { "Late, not counted (" (t.late.len()) ")" }
                     ul { @for l in &t.late {
                         li {
-                            (reply_link(list, c, &l.from, l.position, Some(l), &name(&l.from)))
+                            (reply_link(list, c.late_reply(l), &l.from, &name(&l.from)))
                             " (" (l.position.name()) ", " (moment(list, l.date)) ")"
                         }
                     } }
@@ -309,36 +309,27 @@ fn call_section(list: &ListConfig, c: &ShownCall) -> Markup {
     }
 }
 
-/// A name linking to the reply `who` sent with `p` (the late one, for a late position).
-fn reply_link(
-    list: &ListConfig,
-    c: &ShownCall,
-    who: &str,
-    p: Position,
-    late: Option<&crate::workflow::tally::Late>,
-    name: &str,
-) -> Markup {
-    let mid = match late {
-        Some(l) => c.late_source(l),
-        None => c
-            .source_of(who, p)
-            .or_else(|| latest_of(&c.replies, who, p)),
+/// A position listed apart (late, or a non-member's): the sender's name linking to the reply.
+/// The tally names only people whose position counts, so the name comes from the reply itself.
+fn reply_link(list: &ListConfig, reply: Option<&CallReply>, who: &str, name: &str) -> Markup {
+    let name = match reply {
+        Some(r) if name == who && !r.name.is_empty() => r.name.as_str(),
+        _ => name,
     };
     html! {
-        @match mid {
-            Some(mid) => a href=(msg_href(list, mid)) { (name) },
+        @match reply {
+            Some(r) => a href=(msg_href(list, &r.message_id)) { (name) },
             None => (name),
         }
     }
 }
 
 /// The latest reply of `who` with `p`, whenever it came (for positions listed apart).
-fn latest_of<'a>(replies: &'a [CallReply], who: &str, p: Position) -> Option<&'a str> {
+fn latest_of<'a>(replies: &'a [CallReply], who: &str, p: Position) -> Option<&'a CallReply> {
     replies
         .iter()
         .rev()
         .find(|r| r.position == p && crate::workflow::tally::identity(&r.person) == who)
-        .map(|r| r.message_id.as_str())
 }
 
 fn ballot_section(list: &ListConfig, s: &Shown) -> Markup {

@@ -62,15 +62,12 @@ impl ShownCall {
     }
 
     /// The reply a late position came from (the tally keeps its sender, position and date).
-    pub fn late_source(&self, late: &super::tally::Late) -> Option<&str> {
-        self.replies
-            .iter()
-            .find(|r| {
-                r.date == late.date
-                    && r.position == late.position
-                    && super::tally::identity(&r.person) == late.from
-            })
-            .map(|r| r.message_id.as_str())
+    pub fn late_reply(&self, late: &super::tally::Late) -> Option<&CallReply> {
+        self.replies.iter().find(|r| {
+            r.date == late.date
+                && r.position == late.position
+                && super::tally::identity(&r.person) == late.from
+        })
     }
 }
 
