@@ -88,6 +88,7 @@ pub async fn json(
     Path(draft): Path<String>,
 ) -> Result<Response, WebError> {
     let (_, shown, _) = load(&state, &draft).await?;
+    // Serializing our own rows cannot fail in practice; if it ever did, there is nothing to show.
     json_response(&show::json(&shown).map_err(|_| WebError::NotFound)?)
 }
 
@@ -157,7 +158,7 @@ pub(super) fn msg_href(list: &ListConfig, message_id: &str) -> String {
     )
 }
 
-/// "1 – Proposal", as the spec numbers the stages; replaced names are in none.
+/// The stage number, 1–6; a replaced name is in none ("—").
 fn stage(n: u8) -> String {
     match n {
         0 => "—".to_owned(),
