@@ -392,7 +392,7 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                 let tags = if d.tags.is_empty() {
                     String::new()
                 } else {
-                    format!("\t{}", tag_slugs(&d.tags).join(","))
+                    format!("\t{}", crate::workflow::show::tag_slugs(&d.tags).join(","))
                 };
                 writeln!(out, "{}\t{}\tstage {stage}{tags}", d.name, d.state)?;
             }
@@ -402,35 +402,14 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
             let state = d.state;
             if json {
                 let store = open_store(cfg)?;
-                let (call, tally) = match store.latest_call(&d.list, &d.name)? {
-                    Some(c) => {
-                        let list = cfg
-                            .lists
-                            .by_address(&d.list)
-                            .ok_or_else(|| anyhow::anyhow!("no list {} in config/lists", d.list))?;
-                        let t =
-                            crate::workflow::calls::tally_of(&list, &c, &store.call_replies(c.id)?);
-                        (
-                            serde_json::json!({"kind": c.kind, "rev": c.rev, "ends": list_day(cfg, &d.list, c.ends_at), "ends_at": c.ends_at, "open": c.state == crate::values::CallState::Open, "anchor": c.anchor}),
-                            serde_json::to_value(&t)?,
-                        )
-                    }
-                    None => (serde_json::Value::Null, serde_json::Value::Null),
-                };
-                let ballot = crate::workflow::commands::ballot_standing(
+                let list = cfg.lists.by_address(&d.list);
+                let shown = crate::workflow::show::gather(
                     &store,
+                    list.as_deref(),
                     &cfg.site.iesg.members,
-                    &d.list,
-                    &d.name,
+                    d,
                 )?;
-                let writeup = store.writeup(&d.list, &d.name)?.map(|w| w.text);
-                let v = serde_json::json!({
-                    "name": d.name, "rev": d.rev, "list": d.list, "state": d.state,
-                    "stage": state.stage(), "call": call, "tally": tally,
-                    "ballot": ballot, "writeup": writeup,
-                    "tags": d.tags, "title": d.title, "intended_status": d.intended_status, "rfc": d.rfc,
-                    "replaced_by": d.replaced_by, "replaces": d.replaces,
-                });
+                let v = crate::workflow::show::json(&shown)?;
                 serde_json::to_writer_pretty(&mut *out, &v)?;
                 writeln!(out)?;
             } else {
@@ -447,7 +426,8 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
                     ("revision", d.rev.map(|r| format!("{r:02}"))),
                     (
                         "tags",
-                        (!d.tags.is_empty()).then(|| tag_slugs(&d.tags).join(", ")),
+                        (!d.tags.is_empty())
+                            .then(|| crate::workflow::show::tag_slugs(&d.tags).join(", ")),
                     ),
                     ("intended status", d.intended_status.clone()),
                     ("RFC", d.rfc.map(|r| r.to_string())),
@@ -482,14 +462,12 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
         Command::Draft(DraftCmd::History { draft }) => {
             let d = one_draft(cfg, &draft)?;
             for e in open_store(cfg)?.events(&d.list, &d.name)? {
-                let what = crate::workflow::states::describe(e.from_state, e.to_state);
                 writeln!(
                     out,
-                    "{}\t{}\t{}{}\t{}",
+                    "{}\t{}\t{}\t{}",
                     crate::clock::rfc5322_date(e.at),
                     e.actor,
-                    what,
-                    if e.forced { " (forced)" } else { "" },
+                    crate::workflow::show::event_what(&e),
                     e.why
                 )?;
             }
@@ -653,10 +631,6 @@ fn record_for_import(list: &ListConfig, hostname: &str, raw: Vec<u8>, now: i64) 
         .unwrap_or_else(|| message::derived_message_id(&raw, hostname));
     let date = p.date.filter(|&d| d > 0).unwrap_or(now);
     ArchiveRecord::from_parsed(list.address(), message_id, p, date, date, raw)
-}
-
-fn tag_slugs(tags: &[crate::values::Tag]) -> Vec<&'static str> {
-    tags.iter().map(|t| t.slug()).collect()
 }
 
 fn parse_day(s: &str) -> Result<jiff::civil::Date, String> {

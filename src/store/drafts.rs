@@ -587,3 +587,26 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Which of `message_ids` are archived in `list`: a draft's history links an event to the mail
+    /// that caused it only when that mail is in the list's archive (a chair's command went to
+    /// `-chairs`, which is not). One lookup per id on `UNIQUE(list, message_id)`.
+    pub fn archived_among(
+        &self,
+        list: &str,
+        message_ids: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        self.read_blocking(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT 1 FROM messages WHERE list = ?1 AND message_id = ?2")?;
+            let mut found = std::collections::HashSet::new();
+            for id in message_ids {
+                if !id.is_empty() && !found.contains(id) && stmt.exists(params![list, id])? {
+                    found.insert(id.clone());
+                }
+            }
+            Ok(found)
+        })
+    }
+}

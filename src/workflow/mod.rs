@@ -5,6 +5,7 @@
 //! - [`grammar`]: the chair-command grammar (a mail's text in, typed commands out);
 //! - [`positions`]: the position classifier; [`tally`]: the count a chair reads;
 //! - [`ballot`]: the IESG ballot's standing, and whether it lets the IESG approve.
+//! - [`show`]: a draft as its pages show it (`draft show --json`, `/doc/DRAFT/`), read-only.
 //!
 //! The mail-facing shell turns mail into the store's [`Action`]s, reading through [`Lookup`]:
 //! - [`commands`]: mail to `wg-chairs@`, the command table (one file per command family),
@@ -28,6 +29,7 @@ pub mod lookup;
 mod phrases;
 pub mod positions;
 pub mod revisions;
+pub mod show;
 pub mod states;
 pub mod tally;
 

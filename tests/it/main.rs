@@ -28,4 +28,5 @@ mod thread;
 mod web;
 mod web_browse;
 mod web_browser;
+mod web_docs;
 mod workflow;
