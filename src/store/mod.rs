@@ -24,7 +24,7 @@ mod report;
 mod tokens;
 mod values;
 
-pub use archive::{ArchiveRecord, ArchivedMessage, ThreadSummary};
+pub use archive::{ArchiveRecord, ArchivedMessage, MessageHead, PAGE_QUERIES, ThreadSummary};
 pub use ballots::{BallotRow, WriteupRow};
 pub use drafts::{
     CallReply, CallRow, DraftMeta, DraftMove, DraftRow, EventRow, LATE_WINDOW, ReviewRow,
