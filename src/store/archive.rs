@@ -249,8 +249,10 @@ pub const LIST_MESSAGES_SQL: &str = concat!(
 /// A thread's headers in (date, id) order: `messages_thread (thread_id, date)`, whose entries end
 /// in the rowid, so the order costs no sort. `?1` thread, `?2` list, `?3` limit.
 ///
-/// `INDEXED BY`, because without statistics SQLite prefers `messages_list_date (list=?)` and
-/// walks the whole list to find one thread — the defect `archive thread` had.
+/// `INDEXED BY` pins the thread index: both indexes match the WHERE clause, and a planner that
+/// picks `messages_list_date (list=?)` (the sqlite3 shell does on the bare schema; statistics
+/// from ANALYZE could too) walks the whole list to find one thread — the defect `archive thread`
+/// had.
 pub const THREAD_HEADS_SQL: &str = concat!(
     "SELECT ",
     head_columns!(),

@@ -429,18 +429,14 @@ fn tree_node(
     depth: usize,
 ) -> Markup {
     html! {
-        li { (tree_entry(list, heads, node, current)) }
-        @if !node.children.is_empty() {
-            @if depth + 1 < MAX_NEST {
-                li {
-                    ul.tree {
+        li {
+            (tree_entry(list, heads, node, current))
+            @if !node.children.is_empty() {
+                ul.tree {
+                    @if depth + 1 < MAX_NEST {
                         @for c in &node.children { (tree_node(list, heads, c, current, depth + 1)) }
-                    }
-                }
-            } @else {
-                // Deep enough: the rest of this branch, flat and in reading order.
-                li {
-                    ul.tree {
+                    } @else {
+                        // Deep enough: the rest of this branch, flat and in reading order.
                         @for c in &node.children {
                             @for (_, n) in c.walk() { li { (tree_entry(list, heads, n, current)) } }
                         }

@@ -88,9 +88,9 @@ fn node(
     depth: usize,
 ) -> Markup {
     html! {
-        li { (entry(list, messages, n, current)) }
-        @if !n.children.is_empty() {
-            li {
+        li {
+            (entry(list, messages, n, current))
+            @if !n.children.is_empty() {
                 ul.tree {
                     @if depth + 1 < MAX_NEST {
                         @for c in &n.children { (node(list, messages, c, current, depth + 1)) }

@@ -720,3 +720,37 @@ async fn every_message_of_a_real_thread_opens() {
         messages.len()
     );
 }
+
+#[tokio::test]
+async fn a_deep_reply_chain_nests_to_a_limit_then_lists_flat() {
+    let fx = WebFixture::new().await;
+    let mut raws = Vec::new();
+    for i in 0..40 {
+        let parent = (i > 0).then(|| format!("d{}@x", i - 1));
+        raws.push(mail(
+            &format!("d{i}@x"),
+            "d@example.com",
+            &format!("step {i}"),
+            &format!("Fri, 01 Mar 2024 10:{i:02}:00 +0000"),
+            parent.as_deref(),
+            "more\n",
+        ));
+    }
+    let refs: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+    fx.archive(LIST, &refs, MARCH_1).await;
+    let page = fx.get(&msg_url("d39@x")).await.text();
+    let tree = &page[page.find("<h2>Thread</h2>").expect("tree")..];
+    for i in 0..39 {
+        assert!(
+            tree.contains(&format!("href=\"/arch/msg/quic/d{i}@x\"")),
+            "d{i}"
+        );
+    }
+    assert!(tree.contains("<span class=\"current\">step 39"), "{tree}");
+    let depth = tree.matches("<ul class=\"tree\">").count();
+    assert!((20..=30).contains(&depth), "{depth} levels");
+    let thread = fx.get(&format!("{}/thread", msg_url("d0@x"))).await.text();
+    assert_eq!(thread.matches(">Permalink</a>").count(), 40);
+    let depth = thread.matches("<ul class=\"tree\">").count();
+    assert!((20..=30).contains(&depth), "{depth} levels");
+}
