@@ -221,7 +221,11 @@ pub(crate) fn unflow(text: &str, delsp: bool) -> String {
     let mut out = String::with_capacity(text.len());
     // The paragraph being joined: its quote depth and text so far.
     let mut open: Option<(usize, String)> = None;
-    for line in text.split('\n') {
+    let (body, ends_in_newline) = match text.strip_suffix('\n') {
+        Some(body) => (body, true),
+        None => (text, false),
+    };
+    for line in body.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let depth = line.bytes().take_while(|&b| b == b'>').count();
         let content = &line[depth..];
@@ -248,7 +252,7 @@ pub(crate) fn unflow(text: &str, delsp: bool) -> String {
     if let Some((d, para)) = open.take() {
         push_line(&mut out, d, &para);
     }
-    if out.ends_with('\n') && !text.ends_with('\n') {
+    if !ends_in_newline {
         out.pop();
     }
     out
