@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 
 use crate::clock::Clock;
 use crate::config::{Config, ListConfig};
-use crate::mbox::{MboxReader, write_mboxrd};
+use crate::mbox::MboxReader;
 use crate::message;
 use crate::pipeline::moderation::{self, Decision};
 use crate::store::{ArchiveRecord, Store};
@@ -331,7 +331,7 @@ pub fn run(cfg: &Config, command: Command, out: &mut dyn Write) -> anyhow::Resul
             let l = find_list(cfg, &list)?;
             let mut w = std::io::BufWriter::new(out);
             open_store(cfg)?.for_each_message(&l.address(), thread, |m| {
-                write_mboxrd(&mut w, &m.from_addr, m.received_at, &m.raw)
+                crate::mbox::write_archived(&mut w, &m)
             })??;
             w.flush()?;
         }

@@ -273,6 +273,13 @@ pub fn write_mboxrd<W: Write>(
     w.write_all(b"\n")
 }
 
+/// Appends one archived message exactly as `wgmail archive export` writes it: the envelope
+/// sender is the From address and the date is when the list received it. The CLI and the web
+/// archive's mbox downloads share this, so both give the same bytes for the same messages.
+pub fn write_archived<W: Write>(w: &mut W, m: &crate::store::ArchivedMessage) -> io::Result<()> {
+    write_mboxrd(w, &m.from_addr, m.received_at, &m.raw)
+}
+
 /// Formats a Unix time as C `asctime` does, in UTC: `Thu Nov  1 11:19:12 2001`.
 fn asctime_utc(unix: i64) -> String {
     let days = unix.div_euclid(86_400);

@@ -25,7 +25,7 @@ mod report;
 mod tokens;
 mod values;
 
-pub use archive::{ArchiveRecord, ArchivedMessage, ThreadSummary};
+pub use archive::{ArchiveRecord, ArchivedMessage, MessageHead, PAGE_QUERIES, ThreadSummary};
 pub use ballots::{BallotRow, WriteupRow};
 pub use browse::{
     FIRST_MESSAGE_DATE, FeedItem, LIST_STATS, ListStats, NEWEST_MESSAGES, THREAD_PAGE_AFTER,

@@ -29,4 +29,5 @@ mod web;
 mod web_browse;
 mod web_browser;
 mod web_docs;
+mod web_message;
 mod workflow;
