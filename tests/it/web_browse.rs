@@ -323,3 +323,68 @@ async fn large_pages_are_gzipped_only_for_clients_that_ask() {
         .await;
     assert_eq!(css.header("content-encoding"), None);
 }
+
+/// GET `path` from the daemon's real web listener; returns the whole response as text.
+async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connect to the web listener");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: lists.test\r\nConnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("write request");
+    let mut response = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        stream.read_to_string(&mut response),
+    )
+    .await
+    .expect("response in time")
+    .expect("read response");
+    response
+}
+
+/// The promise the headers make: a delivered copy's `Archived-At` and `List-Archive` open, on the
+/// daemon's own listener, the message's page and the list's page — for a Message-ID with `/`, `+`
+/// and `%` in it too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_archived_at_of_a_delivered_message_opens_its_own_page() {
+    use crate::support::daemon::{TestDaemon, header};
+    let d = TestDaemon::start(&["alice@example.org", "bob@example.org"]).await;
+    let raw = "From: Bob <bob@example.org>\nTo: quic@ietf.test\nSubject: Odd ids & <angles>\n\
+               Message-ID: <a/b+c%d@example.org>\n\nThe body of the odd one.\n";
+    d.send_raw(Some("bob@example.org"), "quic@ietf.test", raw)
+        .await;
+    let got = d
+        .relay
+        .wait_for(2, std::time::Duration::from_secs(20))
+        .await;
+    let copy = got
+        .iter()
+        .find(|c| c.rcpts == vec!["alice@example.org".to_string()])
+        .expect("alice's copy");
+    let base = d.config.current().site.web.base_url.clone();
+    let url_of = |name: &str| {
+        let v = header(&copy.data, name).unwrap_or_else(|| panic!("{name} header"));
+        let url = v
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_owned();
+        url.strip_prefix(base.as_str())
+            .unwrap_or_else(|| panic!("{url} is under {base}"))
+            .to_owned()
+    };
+    let permalink = url_of("Archived-At");
+    assert_eq!(permalink, "/arch/msg/quic/a%2Fb%2Bc%25d@example.org");
+    let page = http_get(d.running().web_addr, &permalink).await;
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("The body of the odd one."), "{page}");
+    assert!(page.contains("Odd ids &amp; &lt;angles&gt;"), "{page}");
+    let list = http_get(d.running().web_addr, &url_of("List-Archive")).await;
+    assert!(list.starts_with("HTTP/1.1 200"), "{list}");
+    assert!(list.contains("Odd ids &amp; &lt;angles&gt;"), "{list}");
+    d.stop().await;
+}
