@@ -26,4 +26,5 @@ mod smtp;
 mod support;
 mod thread;
 mod web;
+mod web_search;
 mod workflow;
