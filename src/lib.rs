@@ -25,6 +25,7 @@
 //! - [`tokens`]: confirmation tokens and signed one-click unsubscribe links.
 //! - [`notice`]: mail the server writes itself. [`config`]: site and list files, validation, reload.
 //! - [`server`]: `wgmail serve`, wiring the above. [`cli`]: the admin commands.
+//! - [`search`]: the archive search language, compiled to an FTS5 expression (pure).
 //! - [`web`]: the HTTP listener (axum): one-click unsubscribe now, the archive later.
 //! - [`report`]: the report up the structure for the IESG and IAB, weekly by mail and on demand.
 //! - [`values`]: the typed values the store keeps as text (call kinds, …).
@@ -48,6 +49,7 @@ pub mod outbound;
 pub mod pipeline;
 pub mod reply;
 pub mod report;
+pub mod search;
 pub mod server;
 pub mod smtp;
 pub mod store;

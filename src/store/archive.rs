@@ -111,9 +111,16 @@ pub(crate) fn insert(c: &Connection, rec: &ArchiveRecord) -> rusqlite::Result<Op
     ])?;
     let id = c.last_insert_rowid();
     c.prepare_cached(
-        "INSERT INTO fts (rowid, subject, from_addr, body_text) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO fts (rowid, subject, from_addr, from_name, body_text)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![id, rec.subject, rec.from_addr, rec.body_text])?;
+    .execute(params![
+        id,
+        rec.subject,
+        rec.from_addr,
+        rec.from_name,
+        rec.body_text
+    ])?;
     refresh_thread(c, thread_id)?;
     c.prepare_cached(
         "INSERT INTO archive_lists (list, messages, last_date) VALUES (?1, 1, ?2)

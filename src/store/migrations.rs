@@ -323,6 +323,16 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO archive_lists (list, messages, last_date)
         SELECT list, count(*), max(date) FROM messages GROUP BY list;
     "#,
+    // 12: search. `f:` looks in the From name as well as the address, so the index gains a
+    // `from_name` column; the table keeps its external content on `messages` (the text is stored
+    // once) and is rebuilt from it.
+    r#"
+    DROP TABLE fts;
+    CREATE VIRTUAL TABLE fts USING fts5(
+        subject, from_addr, from_name, body_text, content = 'messages', content_rowid = 'id'
+    );
+    INSERT INTO fts(fts) VALUES ('rebuild');
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

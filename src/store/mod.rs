@@ -22,6 +22,7 @@ mod outbound;
 mod processed;
 mod queue;
 mod report;
+mod search;
 mod tokens;
 mod values;
 
@@ -40,6 +41,9 @@ pub use outbound::{AttemptResult, OutboundItem, OutboundJob, QueueStatus};
 pub use processed::{Action, Applied, BounceState, REPLY_LIMIT};
 pub use queue::QueueItem;
 pub use report::DraftEvent;
+pub use search::{
+    MATCH_END, MATCH_START, MAX_PAGE, PAGE_SIZE, RANK_WINDOW, SearchHit, SearchPage, SearchSort,
+};
 pub use tokens::TokenRow;
 
 use std::path::{Path, PathBuf};

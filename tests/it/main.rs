@@ -30,4 +30,5 @@ mod web_browse;
 mod web_browser;
 mod web_docs;
 mod web_message;
+mod web_search;
 mod workflow;
