@@ -333,6 +333,12 @@ const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO fts(fts) VALUES ('rebuild');
     "#,
+    // 13: the draft pages look a draft up by name alone (`/doc/DRAFT/`, as `draft show` does) and
+    // a draft's latest call by (list, draft); both were scans of their tables.
+    r#"
+    CREATE INDEX drafts_name ON drafts(name);
+    CREATE INDEX calls_draft ON calls(list, draft, id);
+    "#,
 ];
 
 pub fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -353,6 +353,14 @@ async fn the_draft_pages_queries_use_their_indexes() {
             "SELECT * FROM ballots WHERE list = 'a' AND draft = 'b' ORDER BY id",
             "USING INDEX ballots_draft",
         ),
+        (
+            "SELECT * FROM drafts WHERE name = 'b' ORDER BY list",
+            "USING INDEX drafts_name",
+        ),
+        (
+            "SELECT * FROM calls WHERE list = 'a' AND draft = 'b' ORDER BY id DESC LIMIT 1",
+            "USING INDEX calls_draft",
+        ),
     ] {
         let p = plan(sql);
         assert!(p.contains(want), "{sql}: {p}");
