@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::chairs::{commands_by, mail};
+use crate::chairs::commands_by;
 use crate::support::daemon::{TestDaemon, header};
 use crate::support::relay::Captured;
 
