@@ -629,7 +629,13 @@ fn record_for_import(list: &ListConfig, hostname: &str, raw: Vec<u8>, now: i64) 
         .message_id
         .clone()
         .unwrap_or_else(|| message::derived_message_id(&raw, hostname));
-    let date = p.date.filter(|&d| d > 0).unwrap_or(now);
+    // A message without a usable Date: is filed under the time its last server received it, not
+    // under the day of the import (which would put years-old mail at the top of the archive).
+    let date = p
+        .date
+        .filter(|&d| d > 0)
+        .or(p.received_date.filter(|&d| d > 0))
+        .unwrap_or(now);
     ArchiveRecord::from_parsed(list.address(), message_id, p, date, date, raw)
 }
 

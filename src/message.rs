@@ -18,6 +18,9 @@ pub struct ParsedMessage {
     pub from_name: String,
     pub subject: String,
     pub date: Option<Timestamp>,
+    /// The date on the topmost `Received:` header: when the last server took the message. What an
+    /// archive import files a message under when it has no usable `Date:`.
+    pub received_date: Option<Timestamp>,
     pub in_reply_to: Vec<String>,
     pub references: Vec<String>,
     pub body_text: String,
@@ -90,6 +93,13 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
     out.subject = msg.subject().unwrap_or("").trim().to_owned();
     out.date = msg
         .date()
+        .filter(|d| d.is_valid())
+        .map(|d| d.to_timestamp());
+    // `received()` is the last Received field (the first hop); the topmost is the first.
+    out.received_date = msg
+        .received_all()
+        .next()
+        .and_then(|r| r.date.as_ref())
         .filter(|d| d.is_valid())
         .map(|d| d.to_timestamp());
     out.in_reply_to = ids(msg.in_reply_to());

@@ -274,3 +274,47 @@ fn a_scratch_view_sees_its_own_actions_and_commits_none() {
     assert_eq!(store.token("scratchtoken").unwrap(), None);
     store.close();
 }
+
+/// A message without a `Date:` is filed under its topmost `Received:` date, not under the day of
+/// the import; one with neither gets the import time. Real case: the GitHub notifications of the
+/// maven-dev months have no Date and would all sort as today's newest mail.
+#[test]
+fn import_files_a_message_without_date_under_its_received_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = write_site(dir.path(), None, "");
+    write_list(dir.path(), "dev", "maven.test", "");
+    let mbox = dir.path().join("nodate.mbox");
+    std::fs::write(
+        &mbox,
+        "From x@example.org Wed Nov  1 06:04:53 2017\n\
+         Received: by mx.example.org (Postfix) id 1; Wed,  1 Nov 2017 06:04:53 +0000 (UTC)\n\
+         Received: from a.example.org by b.example.org; Tue, 31 Oct 2017 23:00:00 +0000\n\
+         From: x@example.org\nSubject: no date\nMessage-ID: <nodate@example.org>\n\nbody\n\n\
+         From y@example.org Wed Nov  1 06:04:53 2017\n\
+         From: y@example.org\nSubject: nothing at all\nMessage-ID: <nothing@example.org>\n\nbody\n",
+    )
+    .unwrap();
+    let (ok, _, err) = wgmail(&site, &["archive", "import", "dev", mbox.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let m = store
+        .message_by_id("dev@maven.test", "nodate@example.org")
+        .unwrap()
+        .expect("archived");
+    assert_eq!(
+        m.date, 1_509_516_293,
+        "2017-11-01 06:04:53 UTC, the topmost Received"
+    );
+    let n = store
+        .message_by_id("dev@maven.test", "nothing@example.org")
+        .unwrap()
+        .expect("archived");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!(
+        (now - n.date).abs() < 3600,
+        "no date at all: the import time"
+    );
+}
