@@ -577,10 +577,16 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Messages per import commit.
-const IMPORT_BATCH: usize = 500;
+/// Messages per import commit. Large, because each commit makes FTS5 flush its in-memory index
+/// to a new segment (and merge segments): 2,000 messages per commit imports about twice as fast
+/// as 500, and a commit stays well under a second so the daemon's writes are not held up long.
+const IMPORT_BATCH: usize = 2_000;
 
 /// Imports an mbox into a list's archive; returns (messages read, messages added).
+///
+/// Reading and parsing run on their own thread, a batch ahead of the store's writer, so the two
+/// halves of the work (mail-parser; SQLite and FTS5) overlap on two cores instead of taking
+/// turns. Progress (bytes, messages, messages/s) goes to stderr when it is a terminal.
 pub fn import(
     store: &Store,
     list: &ListConfig,
@@ -592,9 +598,9 @@ pub fn import(
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(len);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}")
-        {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:30} {bytes}/{total_bytes} {msg} [{elapsed_precise}, {eta} left]",
+        ) {
             bar.set_style(style);
         }
         bar
@@ -605,21 +611,58 @@ pub fn import(
         inner: f,
         bar: bar.clone(),
     }));
+    // Two batches in flight at most: one being parsed, one waiting for the writer.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ArchiveRecord>>(1);
+    let list_owned = list.clone();
+    let hostname = hostname.to_owned();
+    let path = file.to_path_buf();
+    let parser = std::thread::Builder::new()
+        .name("import-parse".into())
+        .spawn(move || -> anyhow::Result<()> {
+            let mut batch = Vec::with_capacity(IMPORT_BATCH);
+            for msg in reader {
+                let msg = msg.with_context(|| format!("reading {}", path.display()))?;
+                batch.push(record_for_import(&list_owned, &hostname, msg.raw, now));
+                if batch.len() == IMPORT_BATCH
+                    && tx
+                        .send(std::mem::replace(
+                            &mut batch,
+                            Vec::with_capacity(IMPORT_BATCH),
+                        ))
+                        .is_err()
+                {
+                    // The importer stopped (a store error); it reports why.
+                    return Ok(());
+                }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            Ok(())
+        })
+        .context("starting the import's parser thread")?;
+    let started = std::time::Instant::now();
     let (mut seen, mut added) = (0usize, 0usize);
-    let mut batch = Vec::with_capacity(IMPORT_BATCH);
-    for msg in reader {
-        let msg = msg.with_context(|| format!("reading {}", file.display()))?;
-        seen += 1;
-        batch.push(record_for_import(list, hostname, msg.raw, now));
-        if batch.len() == IMPORT_BATCH {
-            added += store.archive_many(std::mem::take(&mut batch))?;
-            bar.set_message(format!("{seen} messages"));
+    let mut stored = Ok(());
+    for batch in rx.iter() {
+        seen += batch.len();
+        match store.archive_many(batch) {
+            Ok(n) => added += n,
+            Err(e) => {
+                stored = Err(e);
+                break;
+            }
         }
+        let rate = seen as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        bar.set_message(format!("{seen} messages, {rate:.0}/s"));
     }
-    if !batch.is_empty() {
-        added += store.archive_many(batch)?;
-    }
+    drop(rx);
+    let parsed = parser
+        .join()
+        .map_err(|_| anyhow::anyhow!("the import's parser thread panicked"))?;
     bar.finish_and_clear();
+    stored?;
+    parsed?;
     Ok((seen, added))
 }
 
