@@ -587,6 +587,9 @@ const IMPORT_BATCH: usize = 2_000;
 /// Reading and parsing run on their own thread, a batch ahead of the store's writer, so the two
 /// halves of the work (mail-parser; SQLite and FTS5) overlap on two cores instead of taking
 /// turns. Progress (bytes, messages, messages/s) goes to stderr when it is a terminal.
+/// How often an import without a terminal prints a progress line.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub fn import(
     store: &Store,
     list: &ListConfig,
@@ -642,6 +645,10 @@ pub fn import(
         })
         .context("starting the import's parser thread")?;
     let started = std::time::Instant::now();
+    // Without a terminal (a log, a benchmark script) the bar is hidden; a plain line every
+    // PROGRESS_EVERY still shows the import moving.
+    let plain_progress = !std::io::stderr().is_terminal();
+    let mut last_line = started;
     let (mut seen, mut added) = (0usize, 0usize);
     let mut stored = Ok(());
     for batch in rx.iter() {
@@ -655,6 +662,10 @@ pub fn import(
         }
         let rate = seen as f64 / started.elapsed().as_secs_f64().max(1e-3);
         bar.set_message(format!("{seen} messages, {rate:.0}/s"));
+        if plain_progress && last_line.elapsed() >= PROGRESS_EVERY {
+            last_line = std::time::Instant::now();
+            eprintln!("import: {seen} messages read, {added} added, {rate:.0}/s");
+        }
     }
     drop(rx);
     let parsed = parser

@@ -89,7 +89,12 @@ pub(crate) fn insert(c: &Connection, rec: &ArchiveRecord) -> rusqlite::Result<Op
     if exists.is_some() {
         return Ok(None);
     }
-    let thread_id = assign_thread(c, rec)?;
+    let (thread_id, merged) = assign_thread(c, rec)?;
+    if !merged {
+        // The common case, a message joining one thread (or starting one): the counters move by
+        // this message alone, before it is inserted, instead of being recounted over the thread.
+        append_to_thread(c, thread_id, rec)?;
+    }
     c.prepare_cached(
         "INSERT INTO messages (list, message_id, thread_id, from_addr, from_name, subject, date,
              received_at, in_reply_to, refs, body_text, raw)
@@ -121,7 +126,9 @@ pub(crate) fn insert(c: &Connection, rec: &ArchiveRecord) -> rusqlite::Result<Op
         rec.from_name,
         rec.body_text
     ])?;
-    refresh_thread(c, thread_id)?;
+    if merged {
+        refresh_thread(c, thread_id)?;
+    }
     c.prepare_cached(
         "INSERT INTO archive_lists (list, messages, last_date) VALUES (?1, 1, ?2)
          ON CONFLICT (list) DO UPDATE SET messages = messages + 1,
@@ -131,7 +138,9 @@ pub(crate) fn insert(c: &Connection, rec: &ArchiveRecord) -> rusqlite::Result<Op
     Ok(Some(id))
 }
 
-fn assign_thread(c: &Connection, rec: &ArchiveRecord) -> rusqlite::Result<i64> {
+/// The thread `rec` joins, and whether joining it merged threads (a message that refers to two
+/// threads bridges them), in which case the thread's counters must be recounted.
+fn assign_thread(c: &Connection, rec: &ArchiveRecord) -> rusqlite::Result<(i64, bool)> {
     let mut ids: Vec<&str> = vec![rec.message_id.as_str()];
     for r in rec.references.iter().chain(rec.in_reply_to.iter()) {
         if !ids.contains(&r.as_str()) {
@@ -180,7 +189,37 @@ fn assign_thread(c: &Connection, rec: &ArchiveRecord) -> rusqlite::Result<i64> {
     for id in ids {
         stmt.execute(params![rec.list, id, target])?;
     }
-    Ok(target)
+    Ok((target, found.len() > 1))
+}
+
+/// Counts `rec` into thread `thread_id`'s row before `rec` is inserted. SQLite evaluates every
+/// right-hand side on the old row, so each CASE sees the thread as it was. A message dated before
+/// the thread's first message (or the first of a new thread, `message_count = 0`) becomes its
+/// start: subject, starter, first date. Equal dates keep the earlier message, as the recount's
+/// `ORDER BY date, id` does.
+fn append_to_thread(c: &Connection, thread_id: i64, rec: &ArchiveRecord) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "UPDATE threads SET
+            message_count = message_count + 1,
+            last_date = CASE WHEN message_count = 0 THEN ?2 ELSE max(last_date, ?2) END,
+            first_date = CASE WHEN message_count = 0 THEN ?2 ELSE min(first_date, ?2) END,
+            subject = CASE WHEN message_count = 0 OR ?2 < first_date THEN ?3 ELSE subject END,
+            starter_name = CASE WHEN message_count = 0 OR ?2 < first_date THEN ?4
+                                ELSE starter_name END,
+            starter_addr = CASE WHEN message_count = 0 OR ?2 < first_date THEN ?5
+                                ELSE starter_addr END,
+            participants = participants + NOT EXISTS (
+                SELECT 1 FROM messages WHERE thread_id = ?1 AND from_addr = ?5)
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        thread_id,
+        rec.date,
+        rec.subject,
+        rec.from_name,
+        rec.from_addr
+    ])?;
+    Ok(())
 }
 
 /// Recomputes a thread's counters and subject (the subject of its earliest message).

@@ -318,3 +318,63 @@ fn import_files_a_message_without_date_under_its_received_date() {
         "no date at all: the import time"
     );
 }
+
+/// Thread counters are kept incrementally as messages arrive (out of order, with merges when a
+/// message bridges two threads); they must equal a recount from the messages themselves.
+#[test]
+fn incremental_thread_counters_equal_a_recount() {
+    let Some(corpus) = crate::support::corpus_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let site = write_site(dir.path(), None, "");
+    write_list(dir.path(), "dev", "maven.test", "");
+    for month in ["maven-dev-2017-12.mbox", "maven-dev-2017-11.mbox"] {
+        let mbox = corpus.join("apache-maven-dev").join(month);
+        let (ok, _, err) = wgmail(&site, &["archive", "import", "dev", mbox.to_str().unwrap()]);
+        assert!(ok, "{err}");
+    }
+    let c = rusqlite::Connection::open(dir.path().join("data/wgmail.sqlite3")).unwrap();
+    let kept: Vec<(i64, i64, i64, i64, String, String, String, i64)> = c
+        .prepare(
+            "SELECT id, message_count, first_date, last_date, subject, starter_name, starter_addr,
+                    participants FROM threads WHERE message_count > 0 ORDER BY id",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(kept.len() > 100, "{} threads", kept.len());
+    for (id, count, first, last, subject, name, addr, participants) in kept {
+        let recount: (i64, i64, i64, i64) = c
+            .query_row(
+                "SELECT count(*), min(date), max(date), count(DISTINCT from_addr) FROM messages
+                 WHERE thread_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!((count, first, last, participants), recount, "thread {id}");
+        let start: (String, String, String) = c
+            .query_row(
+                "SELECT subject, from_name, from_addr FROM messages WHERE thread_id = ?1
+                 ORDER BY date, id LIMIT 1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((subject, name, addr), start, "thread {id}");
+    }
+}
