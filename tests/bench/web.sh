@@ -110,7 +110,7 @@ done
 echo "# cpus: $(nproc); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -z "$REUSE" ]; then
   echo "# generating $MESSAGES messages from $CORPUS"
-  python3 "$REPO/tests/bench/gen_mbox.py" --corpus "$CORPUS" --count "$MESSAGES" --out "$WORK/big.mbox" ||
+  python3 "$REPO/tests/bench/gen_mbox.py" "$MESSAGES" "$WORK/big.mbox" "$CORPUS" ||
     die "gen_mbox.py"
   out mbox_bytes "$(stat -c %s "$WORK/big.mbox")" bytes
   echo "# importing (progress on stderr)"
