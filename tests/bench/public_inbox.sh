@@ -28,7 +28,7 @@
 #   5. Everything is stopped and removed (unless BENCH_KEEP=1).
 #
 # Environment: BENCH_MESSAGES=100000 BENCH_CONNECTIONS=50 BENCH_SECONDS=30 BENCH_URLS=20000
-#   BENCH_PORT_BASE=39400 (port BASE+2 on 127.0.0.1) BENCH_WORKERS=$(nproc) BENCH_KEEP=1
+#   BENCH_PORT_BASE=39500 (port BASE+2 on 127.0.0.1) BENCH_WORKERS=$(nproc) BENCH_KEEP=1
 #   BENCH_MBOX=file (use this mbox instead of generating one)
 set -euo pipefail
 
@@ -36,7 +36,7 @@ MESSAGES=${BENCH_MESSAGES:-100000}
 CONNS=${BENCH_CONNECTIONS:-50}
 SECONDS_=${BENCH_SECONDS:-30}
 NURLS=${BENCH_URLS:-20000}
-BASE=${BENCH_PORT_BASE:-39400}
+BASE=${BENCH_PORT_BASE:-39500}
 P_WEB=$((BASE + 2))
 WORKERS=${BENCH_WORKERS:-$(nproc)}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -103,7 +103,7 @@ public-inbox-init -V2 -L full bench "$INBOX" "http://127.0.0.1:$P_WEB/bench" ben
 
 echo "# importing (V2Writable: git fast-import + SQLite + Xapian in one pass); load average: $(load)"
 t0=$(now)
-perl -w - "$MBOX" <<'PL' || die "import"
+perl -w - "$MBOX" 2>"$WORK/import.log" <<'PL' || { tail "$WORK/import.log" >&2; die "import"; }
 use strict;
 use PublicInbox::Config;
 use PublicInbox::InboxWritable;
@@ -115,11 +115,14 @@ open my $fh, '<', $ARGV[0] or die "open $ARGV[0]: $!\n";
 $ibx->import_mbox($fh, 'mboxrd');
 PL
 t1=$(now)
+# V2Writable warns per odd From: and per reused Message-ID; count them rather than print them.
+out import_warnings "$(grep -c . "$WORK/import.log" || true)" lines
+grep 'reused for mismatched' "$WORK/import.log" | head -3 | sed 's/^/# /' || true
 echo "# public-inbox-index; load average: $(load)"
 public-inbox-index --no-fsync "$INBOX" || die "public-inbox-index"
 t2=$(now)
 [ -n "${BENCH_MBOX:-}" ] || rm -f "$MBOX"
-n_in=$(python3 -c "import sqlite3,sys; print(sqlite3.connect('file:$INBOX/msgmap.sqlite3?mode=ro', uri=True).execute('SELECT count(*) FROM msgmap').fetchone()[0])")
+n_in=$(python3 -c "import sqlite3,sys; print(sqlite3.connect('$INBOX/msgmap.sqlite3').execute('SELECT count(*) FROM msgmap').fetchone()[0])")
 out messages_in_inbox "$n_in" count
 out import_seconds "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')" s
 out index_seconds "$(awk -v a="$t1" -v b="$t2" 'BEGIN{printf "%.1f", b-a}')" s
@@ -130,10 +133,11 @@ out xapian_bytes "$(du -cb "$INBOX"/xap* | tail -1 | cut -f1)" bytes
 
 echo "# drawing $NURLS URLs from the inbox"
 python3 - "$INBOX" "$NURLS" >"$WORK/urls.tsv" <<'PY'
-import random, sqlite3, sys, time, urllib.parse
+import glob, random, sqlite3, sys, time, urllib.parse
 inbox, n = sys.argv[1], int(sys.argv[2])
-mm = sqlite3.connect(f"file:{inbox}/msgmap.sqlite3?mode=ro", uri=True)
-ov = sqlite3.connect(f"file:{inbox}/over.sqlite3?mode=ro", uri=True)
+# (plain opens: these are WAL databases, and mode=ro cannot open them without their -shm file)
+mm = sqlite3.connect(f"{inbox}/msgmap.sqlite3")
+ov = sqlite3.connect(glob.glob(f"{inbox}/xap*/over.sqlite3")[0])
 rnd = random.Random(42)
 # public-inbox's mid_escape: everything outside RFC 3986 pchar is %-escaped ('/' too).
 enc = lambda s: urllib.parse.quote(s, safe="-._~!$&'()*+,;=:@")
@@ -170,6 +174,8 @@ for _ in range(int(n * 0.15)):
 PY
 out urls "$(wc -l <"$WORK/urls.tsv")" count
 
+# Another process on the port would answer the benchmark instead (seen: a stray wgmail on 39402).
+(exec 3<>"/dev/tcp/127.0.0.1/$P_WEB") 2>/dev/null && die "127.0.0.1:$P_WEB is already in use (set BENCH_PORT_BASE)"
 public-inbox-httpd -W "$WORKERS" -l "http://127.0.0.1:$P_WEB" >"$WORK/httpd.log" 2>&1 &
 HPID=$!
 wait_port "$P_WEB" 60 || { tail -20 "$WORK/httpd.log" >&2; die "public-inbox-httpd did not listen on $P_WEB"; }
