@@ -86,7 +86,9 @@ pub struct Store {
 struct Inner {
     path: PathBuf,
     ops: Mutex<Option<mpsc::Sender<Op>>>,
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<Readers>,
+    /// Signalled when a reader connection is returned to the pool.
+    reader_free: std::sync::Condvar,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// Counts the writer's commits, so a waiter can wake on the next one rather than poll.
     commits: Arc<tokio::sync::watch::Sender<u64>>,
@@ -117,7 +119,8 @@ impl Store {
             inner: Arc::new(Inner {
                 path,
                 ops: Mutex::new(Some(tx)),
-                readers: Mutex::new(Vec::new()),
+                readers: Mutex::new(Readers::default()),
+                reader_free: std::sync::Condvar::new(),
                 writer: Mutex::new(Some(writer)),
                 commits,
             }),
@@ -180,30 +183,60 @@ impl Store {
             let conn = scratch.lock().unwrap_or_else(|p| p.into_inner());
             return Ok(f(&conn)?);
         }
-        let conn = {
-            let mut pool = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
-            pool.pop()
+        let lease = self.lease_reader()?;
+        let out = match lease.conn.as_ref() {
+            Some(conn) => f(conn),
+            None => return Err(StoreError::Closed),
         };
-        let conn = match conn {
-            Some(c) => c,
-            None => {
-                let c = Connection::open_with_flags(
-                    &self.inner.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                c.busy_timeout(Duration::from_secs(10))?;
-                // Each pooled reader (at most 8) keeps up to 8 MiB of pages: the top of the
-                // indexes the archive pages walk.
-                c.pragma_update(None, "cache_size", -8192)?;
-                c
-            }
-        };
-        let out = f(&conn);
-        let mut pool = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if pool.len() < 8 {
-            pool.push(conn);
-        }
+        drop(lease);
         Ok(out?)
+    }
+
+    /// A pooled read-only connection: an idle one, a new one while fewer than [`MAX_READERS`] are
+    /// open, or else the next one returned. Waiting is cheaper than what it replaces — a fresh
+    /// connection per request under load, each parsing the schema and starting with a cold page
+    /// cache, dropped after one use.
+    fn lease_reader(&self) -> Result<ReaderLease<'_>, StoreError> {
+        let mut pool = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(conn) = pool.idle.pop() {
+                return Ok(ReaderLease {
+                    store: self,
+                    conn: Some(conn),
+                });
+            }
+            if pool.open < MAX_READERS {
+                pool.open += 1;
+                drop(pool);
+                return match open_reader(&self.inner.path) {
+                    Ok(conn) => Ok(ReaderLease {
+                        store: self,
+                        conn: Some(conn),
+                    }),
+                    Err(e) => {
+                        let mut pool = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
+                        pool.open -= 1;
+                        self.inner.reader_free.notify_one();
+                        Err(e.into())
+                    }
+                };
+            }
+            pool = self
+                .inner
+                .reader_free
+                .wait(pool)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// How many read-only connections are open (idle or lent); for tests of the pool's bound.
+    #[doc(hidden)]
+    pub fn readers_open(&self) -> usize {
+        self.inner
+            .readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .open
     }
 
     /// Runs `f` on a read-only connection on tokio's blocking pool.
@@ -280,6 +313,50 @@ impl Store {
             let _ = h.join();
         }
     }
+}
+
+/// Most read-only connections open at once: the web archive's requests and the CLI's reads share
+/// them, and more would only contend for two cores and the same pages.
+const MAX_READERS: usize = 8;
+
+/// The read-only connections: idle ones, and how many exist (idle or lent).
+#[derive(Default)]
+struct Readers {
+    idle: Vec<Connection>,
+    open: usize,
+}
+
+/// A connection lent from the pool; it goes back when dropped, even if the reader panicked.
+struct ReaderLease<'a> {
+    store: &'a Store,
+    conn: Option<Connection>,
+}
+
+impl Drop for ReaderLease<'_> {
+    fn drop(&mut self) {
+        let mut pool = self
+            .store
+            .inner
+            .readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match self.conn.take() {
+            Some(conn) if !std::thread::panicking() => pool.idle.push(conn),
+            _ => pool.open -= 1,
+        }
+        self.store.inner.reader_free.notify_one();
+    }
+}
+
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    c.busy_timeout(Duration::from_secs(10))?;
+    // Each pooled reader keeps up to 8 MiB of pages: the top of the indexes the archive pages walk.
+    c.pragma_update(None, "cache_size", -8192)?;
+    Ok(c)
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {

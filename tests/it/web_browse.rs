@@ -388,3 +388,46 @@ async fn the_archived_at_of_a_delivered_message_opens_its_own_page() {
     assert!(list.contains("Odd ids &amp; &lt;angles&gt;"), "{list}");
     d.stop().await;
 }
+
+/// Under more concurrent reads than the pool holds, readers wait for a pooled connection instead of
+/// opening (and throwing away) one each: never more than 8 at once, and every read answers.
+#[test]
+fn concurrent_reads_share_a_bounded_pool_of_connections() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let store = wgmail::store::Store::open(dir.path()).unwrap();
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..32)
+        .map(|_| {
+            let (store, in_flight, most) = (store.clone(), in_flight.clone(), most.clone());
+            std::thread::spawn(move || {
+                for _ in 0..20 {
+                    let n: i64 = store
+                        .read_blocking(|c| {
+                            let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                            most.fetch_max(now, Ordering::SeqCst);
+                            let n = c.query_row(
+                                "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k
+                                 WHERE i < 20000) SELECT count(*) FROM k",
+                                [],
+                                |r| r.get(0),
+                            );
+                            in_flight.fetch_sub(1, Ordering::SeqCst);
+                            n
+                        })
+                        .unwrap();
+                    assert_eq!(n, 20000);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let most = most.load(Ordering::SeqCst);
+    assert!(most <= 8, "{most} reads ran at once");
+    assert!(most >= 2, "the reads did overlap ({most})");
+    assert!(store.readers_open() <= 8, "{}", store.readers_open());
+}
